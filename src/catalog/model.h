@@ -1,0 +1,244 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// The catalog's entity model, independent of any source (DESIGN.md, "The
+// catalog model"). Sources (connectors/) produce a ServiceSnapshot; a Store
+// persists it and answers queries with the read-side structs at the bottom.
+//
+// Addressing: a table is `service.database.schema.table`, a column appends
+// `.column`. A dbt resource without a relation of its own (test, exposure,
+// metric, semantic model, saved query, unit test, analysis, ephemeral model)
+// is addressed by `service.` + its dbt unique_id. Name parts containing a dot
+// are double-quoted, as OpenMetadata does.
+namespace cairn::catalog {
+
+std::string QuoteFqnPart(std::string_view part);
+std::string TableFqn(std::string_view service, std::string_view database, std::string_view schema,
+                     std::string_view table);
+std::string NodeFqn(std::string_view service, std::string_view unique_id);
+
+struct Column {
+  std::string name;
+  int ordinal = 0;  // 1-based position
+  std::string data_type;
+  std::string description;
+  std::vector<std::string> tags;
+  std::string meta_json = "{}";
+  std::string constraints_json = "[]";
+};
+
+// A relation in the warehouse: table, view, materialized_view, ... or
+// "ephemeral" for dbt models that exist only inside other models' SQL.
+struct Table {
+  std::string fqn;
+  std::string database;
+  std::string schema;
+  std::string name;
+  std::string table_type;  // table, view, materialized_view, incremental, snapshot, seed, external, ...
+  std::string description;
+  std::vector<std::string> tags;
+  std::vector<std::string> owners;
+  std::string stats_json = "{}";  // row count, bytes, ... from the warehouse
+  std::vector<Column> columns;
+};
+
+// A dbt resource. Models, seeds, snapshots and sources point at the Table
+// they build or describe; tests point at the table (and column) they test.
+struct DbtNode {
+  std::string fqn;        // TableFqn for relation-backed nodes, else NodeFqn
+  std::string table_fqn;  // the table it builds/describes/tests; empty for exposures etc.
+  std::string unique_id;
+  std::string resource_type;
+  std::string name;
+  std::string package_name;
+  std::string original_file_path;
+  std::string description;
+  std::vector<std::string> tags;
+  std::vector<std::string> owners;
+  std::string meta_json = "{}";
+  std::string materialized;
+  std::string language;
+  std::string raw_code;
+  std::string compiled_code;
+  std::string access;
+  std::string group_name;
+  std::string version;
+  std::string latest_version;
+  bool contract_enforced = false;
+  std::string constraints_json = "[]";
+  std::vector<std::string> depends_on;  // unique_ids, as dbt wrote them
+  // Tests.
+  std::string test_name;
+  std::string test_column;
+  std::string test_kwargs_json;
+  std::string severity;
+  // Sources.
+  std::string source_name;
+  std::string loader;
+  std::string freshness_json;
+  // Exposures and friends.
+  std::string label;
+  std::string exposure_type;
+  std::string url;
+  std::string maturity;
+};
+
+// Data flows from upstream to downstream. Column names are empty for a
+// table-level edge.
+struct LineageEdge {
+  std::string upstream_fqn;
+  std::string downstream_fqn;
+  std::string upstream_column;
+  std::string downstream_column;
+};
+
+struct DocBlock {
+  std::string unique_id;
+  std::string name;
+  std::string package_name;
+  std::string block_contents;
+};
+
+// One dbt invocation whose results are kept as history.
+struct Invocation {
+  std::string invocation_id;
+  std::string artifact;  // "run_results" or "sources"
+  std::string command;   // run, test, build, source freshness, ...
+  std::string dbt_version;
+  std::string generated_at;
+  double elapsed_seconds = 0;
+};
+
+// The result of one node in one invocation: a model run, a test, a seed, or a
+// source freshness check (status pass/warn/error with the loaded-at facts).
+struct NodeRun {
+  std::string invocation_id;
+  std::string unique_id;
+  std::string resource_type;
+  std::string status;
+  double execution_seconds = 0;
+  std::string started_at;
+  std::string completed_at;
+  std::string message;
+  std::optional<std::int64_t> failures;
+  std::optional<std::int64_t> rows_affected;
+  // Source freshness only.
+  std::string max_loaded_at;
+  std::optional<double> age_seconds;
+};
+
+// Everything one source (`origin`, e.g. "dbt") says about one service. Store::Apply
+// makes the store hold exactly this for (service, origin): entities the
+// snapshot no longer has are removed; history (invocations, runs) is only
+// ever appended.
+struct ServiceSnapshot {
+  std::string service;
+  std::string service_type;  // "dbt", later "postgres", "dynamodb", ...
+  std::string origin;        // who set these fields: "dbt"
+  std::vector<Table> tables;
+  std::vector<DbtNode> nodes;
+  std::vector<LineageEdge> lineage;
+  std::vector<DocBlock> docs;
+  std::vector<Invocation> invocations;
+  std::vector<NodeRun> runs;
+};
+
+// What Apply changed, for the run report.
+struct ApplyCounts {
+  std::int64_t added = 0;
+  std::int64_t updated = 0;
+  std::int64_t removed = 0;
+  std::int64_t unchanged = 0;
+};
+
+struct ApplyReport {
+  ApplyCounts tables;
+  ApplyCounts nodes;
+  std::int64_t lineage_edges = 0;
+  std::int64_t invocations_added = 0;  // invocations already stored are skipped
+  std::int64_t runs_added = 0;
+};
+
+// ---- Read side --------------------------------------------------------------
+
+struct SearchQuery {
+  std::string text;           // full-text query over names, descriptions, column names/descriptions
+  std::string resource_type;  // optional filter: "table", "model", "source", "test", ...
+  std::string tag;            // optional filter
+  std::string owner;          // optional filter
+  std::string schema;         // optional filter
+  int limit = 20;
+  int offset = 0;
+};
+
+struct SearchHit {
+  std::string fqn;
+  std::string name;
+  std::string resource_type;  // dbt resource type, or "table" for warehouse-only tables
+  std::string description;    // first part of it
+  double score = 0;           // higher is better
+};
+
+struct SearchPage {
+  std::vector<SearchHit> hits;
+  std::int64_t total = 0;
+};
+
+// A test attached to a table, with its latest result and recent history.
+struct TestSummary {
+  std::string unique_id;
+  std::string fqn;
+  std::string name;
+  std::string test_name;
+  std::string column;
+  std::string latest_status;  // empty when never run
+  std::vector<NodeRun> history;  // newest first
+};
+
+// A table or table-less dbt resource with all it carries.
+struct EntityDetail {
+  std::string kind;  // "table" or "dbt_node"
+  std::string service;
+  std::optional<Table> table;
+  std::optional<DbtNode> node;  // the dbt resource that builds/describes it, if any
+  std::vector<TestSummary> tests;
+  std::vector<NodeRun> runs;  // the node's own run history, newest first
+};
+
+enum class LineageDirection { kUpstream, kDownstream, kBoth };
+
+struct LineageQuery {
+  std::string fqn;
+  LineageDirection direction = LineageDirection::kBoth;
+  int depth = 1;
+};
+
+struct LineageNode {
+  std::string fqn;
+  std::string name;
+  std::string resource_type;
+  int distance = 0;  // negative upstream, positive downstream
+};
+
+struct LineageGraph {
+  std::string root;
+  std::vector<LineageNode> nodes;  // includes the root at distance 0
+  std::vector<LineageEdge> edges;
+};
+
+struct CatalogCounts {
+  std::int64_t services = 0;
+  std::int64_t tables = 0;
+  std::int64_t columns = 0;
+  std::int64_t nodes = 0;
+  std::int64_t lineage_edges = 0;
+  std::int64_t invocations = 0;
+  std::int64_t runs = 0;
+};
+
+}  // namespace cairn::catalog

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/model.h"
+
+namespace cairn::catalog {
+
+// The catalog's persistence, backend-neutral: SQLite now, PostgreSQL later.
+// Every backend passes the same contract suite (store_contract_test.h).
+//
+// Thread safety: a Store is used from one thread at a time; open one per
+// thread (SQLite in WAL mode lets readers run beside one writer).
+// Errors: throws cairn::Error with ErrorCode::kStorage; a failed Apply leaves
+// the store exactly as it was.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Makes the store hold `snapshot` for (snapshot.service, snapshot.origin)
+  // in one transaction: adds, updates and removes tables, columns, dbt nodes,
+  // lineage edges and doc blocks; appends invocations and runs not seen before
+  // (keyed by invocation_id), so re-applying the same snapshot changes
+  // nothing. Unchanged entities are not rewritten. The search index is
+  // brought up to date before the transaction commits.
+  virtual ApplyReport Apply(const ServiceSnapshot& snapshot) = 0;
+
+  // Full-text search with optional filters, best match first.
+  virtual SearchPage Search(const SearchQuery& query) = 0;
+
+  // A table by FQN (case-insensitive), or a dbt resource by FQN or by its
+  // unique_id; nullopt when there is none.
+  virtual std::optional<EntityDetail> Get(std::string_view fqn_or_unique_id) = 0;
+
+  // Breadth-first walk of the lineage graph from query.fqn.
+  virtual LineageGraph Lineage(const LineageQuery& query) = 0;
+
+  // Results of one node (by unique_id) across invocations, newest first.
+  virtual std::vector<NodeRun> RunHistory(std::string_view unique_id, int limit) = 0;
+
+  virtual CatalogCounts Counts() = 0;
+
+  // The schema version the store is migrated to.
+  virtual int SchemaVersion() = 0;
+};
+
+// Opens (creating and migrating when needed) the store at `url`:
+// "sqlite:PATH", or a bare path, which means SQLite.
+std::unique_ptr<Store> OpenStore(const std::string& url);
+
+}  // namespace cairn::catalog
