@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Command 1 of the README: install, build, and run Cairn's main job on the
+# embedded default store: ingest the bundled example dbt project (Cairn
+# Outfitters) into ./cairn.db, then show what the catalog holds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -DCAIRN_BUILD_TESTS=OFF
+
+cairn=build/src/cli/cairn
+db="${CAIRN_DB:-sqlite:cairn.db}"
+echo
+echo "== cairn ingest -c examples/workflow.yaml --db $db"
+"$cairn" ingest -c examples/workflow.yaml --db "$db"
+echo
+echo "== cairn search revenue"
+"$cairn" search revenue --db "$db" --limit 5
+echo
+echo "== cairn show cairn_outfitters.analytics.marts.customers"
+"$cairn" show cairn_outfitters.analytics.marts.customers --db "$db"
+echo
+echo "== cairn lineage cairn_outfitters.analytics.marts.customers --upstream --depth 2"
+"$cairn" lineage cairn_outfitters.analytics.marts.customers --upstream --depth 2 --db "$db"
+echo
+echo "The catalog is in ${db#sqlite:}. Try: $cairn search <words>, $cairn show <fqn>, $cairn lineage <fqn>"

@@ -1,0 +1,113 @@
+#include "cli/commands.h"
+
+#include <cstdlib>
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+
+#include "catalog/model_json.h"
+#include "catalog/store.h"
+#include "cli/catalog_printer.h"
+#include "cli/progress.h"
+#include "connectors/dbt/dbt_source.h"
+#include "core/error.h"
+#include "ingest/workflow.h"
+
+namespace cairn::cli {
+namespace {
+
+void ReportIngest(const ingest::IngestReport& report, catalog::Store& store,
+                  const OutputOptions& output) {
+  const catalog::CatalogCounts totals = store.Counts();
+  if (output.json) {
+    nlohmann::json out = {{"service", report.service},
+                          {"tables_seen", report.tables_seen},
+                          {"nodes_seen", report.nodes_seen},
+                          {"applied", catalog::ToJson(report.applied)},
+                          {"warnings", report.warnings},
+                          {"elapsed_seconds", report.elapsed_seconds},
+                          {"catalog", catalog::ToJson(totals)}};
+    std::cout << out.dump(2) << '\n';
+  } else {
+    PrintIngestReport(report, totals, std::cout);
+  }
+}
+
+void ApplyLoggerLevel(const std::string& level) {
+  if (level == "DEBUG") spdlog::set_level(spdlog::level::debug);
+  if (level == "WARN") spdlog::set_level(spdlog::level::warn);
+  if (level == "ERROR") spdlog::set_level(spdlog::level::err);
+}
+
+}  // namespace
+
+std::string DefaultDatabase() {
+  const char* env = std::getenv("CAIRN_DB");
+  return env != nullptr && *env != '\0' ? std::string(env) : std::string("sqlite:cairn.db");
+}
+
+int IngestWorkflow(const std::string& config_path, const std::string& db_override,
+                   const OutputOptions& output) {
+  // Validate the whole config before touching the store: a bad file writes nothing.
+  const ingest::WorkflowConfig config = ingest::LoadWorkflowConfig(config_path);
+  ApplyLoggerLevel(config.logger_level);
+  const std::string db =
+      !db_override.empty() ? db_override : (!config.sink_db.empty() ? config.sink_db : DefaultDatabase());
+  spdlog::debug("workflow {}: source {} for service {}, store {}", config_path, config.connector->type,
+                config.service_name, db);
+  auto store = catalog::OpenStore(db);
+  TerminalProgress progress;
+  ReportIngest(ingest::RunWorkflow(config, *store, progress), *store, output);
+  return 0;
+}
+
+int IngestDbt(const IngestDbtOptions& options, const std::string& db, const OutputOptions& output) {
+  auto source = connectors::dbt::MakeDbtSource(
+      connectors::dbt::ArtifactPathsInDirectory(options.directory), options.service, options.include_tags);
+  auto store = catalog::OpenStore(db);
+  TerminalProgress progress;
+  ReportIngest(ingest::Ingest(*source, *store, progress), *store, output);
+  return 0;
+}
+
+int Search(const catalog::SearchQuery& query, const std::string& db, const OutputOptions& output) {
+  auto store = catalog::OpenStore(db);
+  const catalog::SearchPage page = store->Search(query);
+  if (output.json) {
+    std::cout << catalog::ToJson(page).dump(2) << '\n';
+  } else {
+    PrintSearchPage(page, query, std::cout);
+  }
+  return page.hits.empty() ? 1 : 0;
+}
+
+int Show(const std::string& fqn, const std::string& db, const OutputOptions& output) {
+  auto store = catalog::OpenStore(db);
+  const std::optional<catalog::EntityDetail> entity = store->Get(fqn);
+  if (!entity) {
+    throw Error(ErrorCode::kNotFound,
+                "no table or dbt resource '" + fqn + "' (try `cairn search` to find its FQN)");
+  }
+  if (output.json) {
+    std::cout << catalog::ToJson(*entity).dump(2) << '\n';
+  } else {
+    PrintEntity(*entity, std::cout);
+  }
+  return 0;
+}
+
+int Lineage(const catalog::LineageQuery& query, const std::string& db, const OutputOptions& output) {
+  auto store = catalog::OpenStore(db);
+  if (!store->Get(query.fqn)) {
+    throw Error(ErrorCode::kNotFound, "no table or dbt resource '" + query.fqn + "'");
+  }
+  const catalog::LineageGraph graph = store->Lineage(query);
+  if (output.json) {
+    std::cout << catalog::ToJson(graph).dump(2) << '\n';
+  } else {
+    PrintLineage(graph, std::cout);
+  }
+  return 0;
+}
+
+}  // namespace cairn::cli

@@ -1,0 +1,414 @@
+#include "connectors/dbt/dbt_mapper.h"
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <map>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace cairn::connectors::dbt {
+namespace {
+
+using cairn::dbt::Node;
+using cairn::dbt::ResourceType;
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool IsEphemeral(const Node& node) {
+  return node.resource_type == ResourceType::kModel && node.materialized == "ephemeral";
+}
+
+// Resources that are relations in the warehouse.
+bool BuildsRelation(const Node& node) {
+  switch (node.resource_type) {
+    case ResourceType::kModel: return !IsEphemeral(node);
+    case ResourceType::kSeed:
+    case ResourceType::kSnapshot:
+    case ResourceType::kSource: return true;
+    default: return false;
+  }
+}
+
+// Table-less resources that still stand in the lineage graph as consumers.
+bool IsLineageConsumer(const Node& node) {
+  switch (node.resource_type) {
+    case ResourceType::kExposure:
+    case ResourceType::kMetric:
+    case ResourceType::kSemanticModel:
+    case ResourceType::kSavedQuery: return true;
+    default: return false;
+  }
+}
+
+// What kind of relation a node builds when catalog.json does not say.
+std::string TableTypeFromMaterialization(const Node& node) {
+  if (node.resource_type == ResourceType::kSource) return "table";
+  const std::string& m = node.materialized;
+  if (m == "view") return "view";
+  if (m == "materialized_view" || m == "materializedview") return "materialized_view";
+  if (m == "dynamic_table") return "dynamic_table";
+  return "table";  // table, incremental, seed, snapshot, custom materializations
+}
+
+// catalog.json writes the warehouse's own words ("BASE TABLE", "VIEW", "table").
+std::string TableTypeFromCatalog(std::string_view type) {
+  std::string lower = Lower(type);
+  if (lower.find("materialized") != std::string::npos) return "materialized_view";
+  if (lower.find("view") != std::string::npos) return "view";
+  if (lower.find("external") != std::string::npos) return "external";
+  if (lower.find("dynamic") != std::string::npos) return "dynamic_table";
+  return "table";
+}
+
+// Adapters without databases (spark, hive) leave it empty; the FQN needs a part.
+std::string DatabaseOrDefault(const std::string& database) {
+  return database.empty() ? std::string("default") : database;
+}
+
+class ProjectMapper {
+ public:
+  ProjectMapper(cairn::dbt::Project& project, const MapOptions& options,
+                std::vector<std::string>& warnings)
+      : project_(project), options_(options), warnings_(warnings) {}
+
+  catalog::ServiceSnapshot Map() {
+    snapshot_.service = options_.service;
+    snapshot_.service_type = "dbt";
+    snapshot_.origin = "dbt";
+    IndexNodes();
+    IndexCatalog();
+    // Lineage needs every node's depends_on, so it runs before nodes are
+    // consumed by the moves below.
+    MapLineage();
+    MapTables();
+    MapNodes();
+    MapDocs();
+    MapRunResults();
+    MapSourceFreshness();
+    return std::move(snapshot_);
+  }
+
+ private:
+  void IndexNodes() {
+    auto& nodes = project_.manifest.nodes;
+    by_id_.reserve(nodes.size());
+    fqn_of_.reserve(nodes.size());
+    for (const Node& node : nodes) {
+      by_id_.emplace(node.unique_id, &node);
+      if (BuildsRelation(node)) {
+        fqn_of_.emplace(node.unique_id,
+                        catalog::TableFqn(options_.service, DatabaseOrDefault(node.database),
+                                          node.schema, node.alias));
+      } else {
+        fqn_of_.emplace(node.unique_id, catalog::NodeFqn(options_.service, node.unique_id));
+      }
+    }
+  }
+
+  void IndexCatalog() {
+    if (!project_.catalog) return;
+    for (auto* tables : {&project_.catalog->nodes, &project_.catalog->sources}) {
+      for (cairn::dbt::CatalogTable& table : *tables) catalog_of_.emplace(table.unique_id, &table);
+    }
+  }
+
+  const std::string& FqnOf(const std::string& unique_id) const { return fqn_of_.at(unique_id); }
+
+  // The lineage endpoints a dependency stands for: itself when it is a
+  // relation or consumer; an ephemeral model's own upstreams, recursively.
+  const std::vector<std::string>& EndpointsOf(const std::string& unique_id) {
+    if (auto it = endpoints_.find(unique_id); it != endpoints_.end()) return it->second;
+    // Inserted empty before recursing: a cycle through ephemeral models ends
+    // here. References into an unordered_map survive the rehashes below.
+    std::vector<std::string>& result = endpoints_[unique_id];
+    auto node = by_id_.find(unique_id);
+    if (node == by_id_.end()) return result;
+    if (BuildsRelation(*node->second) || IsLineageConsumer(*node->second)) {
+      result.push_back(FqnOf(unique_id));
+    } else if (IsEphemeral(*node->second)) {
+      for (const std::string& upstream : node->second->depends_on) {
+        const std::vector<std::string>& ends = EndpointsOf(upstream);
+        if (&ends == &result) continue;  // depends on itself
+        result.insert(result.end(), ends.begin(), ends.end());
+      }
+    }
+    return result;
+  }
+
+  void MapLineage() {
+    std::unordered_set<std::string> seen;
+    for (const Node& node : project_.manifest.nodes) {
+      if (!BuildsRelation(node) && !IsLineageConsumer(node)) continue;
+      const std::string& downstream = FqnOf(node.unique_id);
+      for (const std::string& dependency : node.depends_on) {
+        for (const std::string& upstream : EndpointsOf(dependency)) {
+          if (upstream == downstream) continue;
+          if (!seen.insert(upstream + '\n' + downstream).second) continue;
+          snapshot_.lineage.push_back({.upstream_fqn = upstream, .downstream_fqn = downstream});
+        }
+      }
+    }
+  }
+
+  void MapTables() {
+    // Two resources can name one relation (a source over a model's output);
+    // they share the table, the first one describing it.
+    std::unordered_map<std::string, std::size_t> table_index;
+    for (Node& node : project_.manifest.nodes) {
+      if (!BuildsRelation(node)) continue;
+      const std::string& fqn = FqnOf(node.unique_id);
+      auto [it, inserted] = table_index.emplace(Lower(fqn), snapshot_.tables.size());
+      if (!inserted) continue;
+      snapshot_.tables.push_back(MakeTable(node, fqn));
+    }
+  }
+
+  catalog::Table MakeTable(const Node& node, const std::string& fqn) {
+    catalog::Table table;
+    table.fqn = fqn;
+    table.database = DatabaseOrDefault(node.database);
+    table.schema = node.schema;
+    table.name = node.alias;
+    table.description = node.description;
+    if (options_.include_tags) table.tags = node.tags;
+    table.owners = node.owners;
+    table.table_type = TableTypeFromMaterialization(node);
+    const cairn::dbt::CatalogTable* warehouse = nullptr;
+    if (auto it = catalog_of_.find(node.unique_id); it != catalog_of_.end()) warehouse = it->second;
+    if (warehouse != nullptr) {
+      if (!warehouse->type.empty()) table.table_type = TableTypeFromCatalog(warehouse->type);
+      if (table.description.empty()) table.description = warehouse->comment;
+      table.stats_json = warehouse->stats_json;
+    }
+    table.columns = MergeColumns(node, warehouse);
+    return table;
+  }
+
+  // Warehouse order first (catalog.json's index), then columns documented in
+  // YAML but absent from the warehouse, in the order dbt wrote them. Names
+  // keep the warehouse's case (Snowflake's CUSTOMER_ID), as queries see them;
+  // tests name columns in the project's case and match case-insensitively.
+  std::vector<catalog::Column> MergeColumns(const Node& node,
+                                            const cairn::dbt::CatalogTable* warehouse) {
+    std::vector<catalog::Column> columns;
+    std::unordered_map<std::string, std::size_t> documented;
+    for (std::size_t i = 0; i < node.columns.size(); ++i) {
+      documented.emplace(Lower(node.columns[i].name), i);
+    }
+    std::vector<bool> used(node.columns.size(), false);
+    if (warehouse != nullptr) {
+      std::vector<const cairn::dbt::CatalogColumn*> ordered;
+      for (const auto& column : warehouse->columns) ordered.push_back(&column);
+      std::stable_sort(ordered.begin(), ordered.end(),
+                       [](auto* a, auto* b) { return a->index < b->index; });
+      for (const cairn::dbt::CatalogColumn* source : ordered) {
+        catalog::Column column;
+        column.name = source->name;
+        column.data_type = source->type;
+        column.description = source->comment;
+        if (auto it = documented.find(Lower(source->name)); it != documented.end()) {
+          used[it->second] = true;
+          const cairn::dbt::Column& yaml = node.columns[it->second];
+          if (!yaml.description.empty()) column.description = yaml.description;
+          if (column.data_type.empty()) column.data_type = yaml.data_type;
+          if (options_.include_tags) column.tags = yaml.tags;
+          column.meta_json = yaml.meta_json;
+          column.constraints_json = yaml.constraints_json;
+        }
+        columns.push_back(std::move(column));
+      }
+    }
+    for (std::size_t i = 0; i < node.columns.size(); ++i) {
+      if (used[i]) continue;
+      const cairn::dbt::Column& yaml = node.columns[i];
+      catalog::Column column;
+      column.name = yaml.name;
+      column.data_type = yaml.data_type;
+      column.description = yaml.description;
+      if (options_.include_tags) column.tags = yaml.tags;
+      column.meta_json = yaml.meta_json;
+      column.constraints_json = yaml.constraints_json;
+      columns.push_back(std::move(column));
+    }
+    for (std::size_t i = 0; i < columns.size(); ++i) columns[i].ordinal = static_cast<int>(i + 1);
+    return columns;
+  }
+
+  // The table a test checks: its attached node's relation, when it has one.
+  std::string TestedTable(const Node& test) {
+    if (!test.test || test.test->attached_node.empty()) return {};
+    auto it = by_id_.find(test.test->attached_node);
+    if (it == by_id_.end()) {
+      warnings_.push_back(fmt::format("test {} checks {}, which is not in the manifest",
+                                      test.unique_id, test.test->attached_node));
+      return {};
+    }
+    if (!BuildsRelation(*it->second)) return {};
+    return FqnOf(it->first);
+  }
+
+  void MapNodes() {
+    snapshot_.nodes.reserve(project_.manifest.nodes.size());
+    for (Node& node : project_.manifest.nodes) {
+      catalog::DbtNode out;
+      out.fqn = FqnOf(node.unique_id);
+      if (BuildsRelation(node)) {
+        out.table_fqn = out.fqn;
+      } else if (node.resource_type == ResourceType::kTest) {
+        out.table_fqn = TestedTable(node);
+      }
+      out.unique_id = node.unique_id;
+      out.resource_type = node.resource_type == ResourceType::kUnknown
+                              ? node.resource_type_name
+                              : std::string(cairn::dbt::ResourceTypeName(node.resource_type));
+      out.name = node.name;
+      out.package_name = node.package_name;
+      out.original_file_path = node.original_file_path;
+      out.description = node.description;
+      if (options_.include_tags) out.tags = node.tags;
+      out.owners = node.owners;
+      out.meta_json = node.meta_json;
+      out.materialized = node.materialized;
+      out.language = node.language;
+      out.raw_code = std::move(node.raw_code);
+      out.compiled_code = std::move(node.compiled_code);
+      out.access = node.access;
+      out.group_name = node.group;
+      out.version = node.version;
+      out.latest_version = node.latest_version;
+      out.contract_enforced = node.contract_enforced;
+      out.constraints_json = node.constraints_json;
+      out.depends_on = node.depends_on;
+      if (node.test) {
+        out.test_name = node.test->test_name;
+        out.test_column = node.test->column_name;
+        out.test_kwargs_json = node.test->kwargs_json;
+        out.severity = node.test->severity;
+      }
+      out.source_name = node.source_name;
+      out.loader = node.loader;
+      out.freshness_json = node.freshness_json;
+      out.label = node.label;
+      out.exposure_type = node.exposure_type;
+      out.url = node.url;
+      out.maturity = node.maturity;
+      snapshot_.nodes.push_back(std::move(out));
+    }
+  }
+
+  void MapDocs() {
+    for (cairn::dbt::DocBlock& doc : project_.manifest.docs) {
+      snapshot_.docs.push_back({.unique_id = std::move(doc.unique_id),
+                                .name = std::move(doc.name),
+                                .package_name = std::move(doc.package_name),
+                                .block_contents = std::move(doc.block_contents)});
+    }
+  }
+
+  // Old artifacts can lack an invocation_id; history still needs a stable key.
+  static std::string InvocationKey(const cairn::dbt::ArtifactMetadata& metadata,
+                                   std::string_view artifact) {
+    if (!metadata.invocation_id.empty()) return metadata.invocation_id;
+    return fmt::format("{}@{}", artifact, metadata.generated_at);
+  }
+
+  std::string ResourceTypeOf(const std::string& unique_id) const {
+    auto it = by_id_.find(unique_id);
+    if (it == by_id_.end()) return {};
+    const Node& node = *it->second;
+    return node.resource_type == ResourceType::kUnknown
+               ? node.resource_type_name
+               : std::string(cairn::dbt::ResourceTypeName(node.resource_type));
+  }
+
+  void MapRunResults() {
+    if (!project_.run_results) return;
+    cairn::dbt::RunResults& results = *project_.run_results;
+    const std::string invocation = InvocationKey(results.metadata, "run_results");
+    snapshot_.invocations.push_back({.invocation_id = invocation,
+                                     .artifact = "run_results",
+                                     .command = results.command,
+                                     .dbt_version = results.metadata.dbt_version,
+                                     .generated_at = results.metadata.generated_at,
+                                     .elapsed_seconds = results.elapsed_time});
+    for (cairn::dbt::NodeResult& result : results.results) {
+      catalog::NodeRun run;
+      run.invocation_id = invocation;
+      run.resource_type = ResourceTypeOf(result.unique_id);
+      run.unique_id = std::move(result.unique_id);
+      run.status = std::move(result.status);
+      run.execution_seconds = result.execution_time;
+      run.started_at = std::move(result.started_at);
+      run.completed_at = std::move(result.completed_at);
+      run.message = std::move(result.message);
+      run.failures = result.failures;
+      run.rows_affected = result.rows_affected;
+      snapshot_.runs.push_back(std::move(run));
+    }
+  }
+
+  void MapSourceFreshness() {
+    if (!project_.sources) return;
+    cairn::dbt::SourceFreshness& freshness = *project_.sources;
+    const std::string invocation = InvocationKey(freshness.metadata, "sources");
+    snapshot_.invocations.push_back({.invocation_id = invocation,
+                                     .artifact = "sources",
+                                     .command = "source freshness",
+                                     .dbt_version = freshness.metadata.dbt_version,
+                                     .generated_at = freshness.metadata.generated_at,
+                                     .elapsed_seconds = freshness.elapsed_time});
+    for (cairn::dbt::FreshnessResult& result : freshness.results) {
+      catalog::NodeRun run;
+      run.invocation_id = invocation;
+      run.resource_type = "source";
+      run.unique_id = std::move(result.unique_id);
+      run.status = std::move(result.status);
+      run.execution_seconds = result.execution_time;
+      run.started_at = result.snapshotted_at;
+      run.completed_at = std::move(result.snapshotted_at);
+      run.message = std::move(result.error);
+      run.max_loaded_at = std::move(result.max_loaded_at);
+      run.age_seconds = result.max_loaded_at_time_ago_in_s;
+      snapshot_.runs.push_back(std::move(run));
+    }
+  }
+
+  cairn::dbt::Project& project_;
+  const MapOptions& options_;
+  std::vector<std::string>& warnings_;
+  catalog::ServiceSnapshot snapshot_;
+  std::unordered_map<std::string_view, const Node*> by_id_;
+  std::unordered_map<std::string, std::string> fqn_of_;
+  std::unordered_map<std::string, const cairn::dbt::CatalogTable*> catalog_of_;
+  std::unordered_map<std::string, std::vector<std::string>> endpoints_;
+};
+
+}  // namespace
+
+catalog::ServiceSnapshot MapProject(cairn::dbt::Project&& project, const MapOptions& options,
+                                    std::vector<std::string>& warnings) {
+  return ProjectMapper(project, options, warnings).Map();
+}
+
+std::string DefaultServiceName(const cairn::dbt::Manifest& manifest) {
+  if (!manifest.metadata.project_name.empty()) return manifest.metadata.project_name;
+  std::map<std::string, int> models_per_package;
+  for (const Node& node : manifest.nodes) {
+    if (node.resource_type == ResourceType::kModel) ++models_per_package[node.package_name];
+  }
+  auto best = std::max_element(models_per_package.begin(), models_per_package.end(),
+                               [](const auto& a, const auto& b) { return a.second < b.second; });
+  return best == models_per_package.end() ? std::string("dbt") : best->first;
+}
+
+}  // namespace cairn::connectors::dbt

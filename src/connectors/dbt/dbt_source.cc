@@ -1,0 +1,106 @@
+#include "connectors/dbt/dbt_source.h"
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "connectors/dbt/dbt_mapper.h"
+#include "core/error.h"
+#include "dbt/artifact_readers.h"
+
+namespace cairn::connectors::dbt {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::uint64_t SizeOf(const std::string& path) {
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  return ec ? 0 : static_cast<std::uint64_t>(size);
+}
+
+class DbtSource : public Source {
+ public:
+  DbtSource(cairn::dbt::ArtifactPaths paths, std::string service, bool include_tags)
+      : paths_(std::move(paths)), service_(std::move(service)), include_tags_(include_tags) {}
+
+  catalog::ServiceSnapshot Read(ProgressListener& progress) override {
+    const std::uint64_t bytes = SizeOf(paths_.manifest) + SizeOf(paths_.run_results) +
+                                SizeOf(paths_.catalog) + SizeOf(paths_.sources);
+    progress.PhaseStarted("reading dbt artifacts", bytes);
+    cairn::dbt::Project project = cairn::dbt::ReadProject(paths_);
+    progress.PhaseFinished("reading dbt artifacts");
+    warnings_ = project.warnings;
+
+    progress.PhaseStarted("mapping onto the catalog", 0);
+    MapOptions options{.service = service_.empty() ? DefaultServiceName(project.manifest) : service_,
+                       .include_tags = include_tags_};
+    catalog::ServiceSnapshot snapshot = MapProject(std::move(project), options, warnings_);
+    progress.PhaseFinished("mapping onto the catalog");
+    return snapshot;
+  }
+
+  std::vector<std::string> Warnings() const override { return warnings_; }
+
+ private:
+  cairn::dbt::ArtifactPaths paths_;
+  std::string service_;
+  bool include_tags_;
+  std::vector<std::string> warnings_;
+};
+
+std::string StringOr(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::unique_ptr<Source> FromWorkflow(const SourceContext& context) {
+  const nlohmann::json& config = context.source->at("sourceConfig").at("config");
+  const nlohmann::json& config_source = config.at("dbtConfigSource");
+  const bool include_tags = config.value("includeTags", true);
+  return MakeDbtSource(LocalArtifactPaths(config_source), context.service_name, include_tags);
+}
+
+}  // namespace
+
+Connector DbtConnector() {
+  return Connector{.type = "dbt", .schema_file = "connectors/dbt.json", .factory = FromWorkflow};
+}
+
+cairn::dbt::ArtifactPaths LocalArtifactPaths(const nlohmann::json& dbt_config_source) {
+  return {.manifest = StringOr(dbt_config_source, "dbtManifestFilePath"),
+          .run_results = StringOr(dbt_config_source, "dbtRunResultsFilePath"),
+          .catalog = StringOr(dbt_config_source, "dbtCatalogFilePath"),
+          .sources = StringOr(dbt_config_source, "dbtSourcesFilePath")};
+}
+
+cairn::dbt::ArtifactPaths ArtifactPathsInDirectory(const std::string& directory) {
+  fs::path target(directory);
+  std::error_code ec;
+  if (!fs::is_directory(target, ec)) {
+    throw Error(ErrorCode::kNotFound, "is not a directory", {.file = directory});
+  }
+  if (!fs::exists(target / "manifest.json", ec) && fs::exists(target / "target" / "manifest.json", ec)) {
+    target /= "target";
+  }
+  if (!fs::exists(target / "manifest.json", ec)) {
+    throw Error(ErrorCode::kNotFound,
+                "no manifest.json here or in target/ (run `dbt compile` or `dbt docs generate` first)",
+                {.file = directory});
+  }
+  auto optional = [&](const char* name) {
+    const fs::path path = target / name;
+    return fs::exists(path, ec) ? path.string() : std::string();
+  };
+  return {.manifest = (target / "manifest.json").string(),
+          .run_results = optional("run_results.json"),
+          .catalog = optional("catalog.json"),
+          .sources = optional("sources.json")};
+}
+
+std::unique_ptr<Source> MakeDbtSource(cairn::dbt::ArtifactPaths paths, std::string service,
+                                      bool include_tags) {
+  return std::make_unique<DbtSource>(std::move(paths), std::move(service), include_tags);
+}
+
+}  // namespace cairn::connectors::dbt

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "catalog/model.h"
+
+namespace cairn::connectors {
+
+// Told about the phases of a long read (file parsing, listing tables) so the
+// CLI can show progress on a TTY. Implementations must be cheap; they are
+// called a handful of times per phase, never per entity.
+class ProgressListener {
+ public:
+  virtual ~ProgressListener() = default;
+  virtual void PhaseStarted(const std::string& phase, std::uint64_t bytes) = 0;
+  virtual void PhaseFinished(const std::string& phase) = 0;
+};
+
+// Everything a connector is configured with: the workflow's `source` object,
+// already validated against the connector's JSON Schema.
+struct SourceContext {
+  std::string service_name;
+  const nlohmann::json* source = nullptr;  // the whole `source` object
+};
+
+// A Source reads one system (a dbt project, a database) and says what it
+// holds about one service. It is used once, from one thread.
+class Source {
+ public:
+  virtual ~Source() = default;
+
+  // Reads everything and returns the snapshot. Throws cairn::Error naming the
+  // file or endpoint and the place in it when the input is bad.
+  virtual catalog::ServiceSnapshot Read(ProgressListener& progress) = 0;
+
+  // Things skipped while reading (not errors), for the run report.
+  virtual std::vector<std::string> Warnings() const = 0;
+};
+
+using SourceFactory = std::function<std::unique_ptr<Source>(const SourceContext&)>;
+
+// A connector as the registry knows it: its `source.type` name, the JSON
+// Schema (file name under schemas/) its `source` object must match, and how
+// to build it.
+struct Connector {
+  std::string type;
+  std::string schema_file;
+  SourceFactory factory;
+};
+
+}  // namespace cairn::connectors

@@ -1,0 +1,43 @@
+#include "ingest/workflow.h"
+
+#include <chrono>
+
+#include "core/error.h"
+
+namespace cairn::ingest {
+namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+IngestReport Ingest(connectors::Source& source, catalog::Store& store,
+                    connectors::ProgressListener& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  IngestReport report;
+  catalog::ServiceSnapshot snapshot = source.Read(progress);
+  report.read_seconds = SecondsSince(start);
+  report.service = snapshot.service;
+  report.tables_seen = static_cast<std::int64_t>(snapshot.tables.size());
+  report.nodes_seen = static_cast<std::int64_t>(snapshot.nodes.size());
+  report.warnings = source.Warnings();
+
+  const auto write_start = std::chrono::steady_clock::now();
+  progress.PhaseStarted("writing to the catalog", 0);
+  report.applied = store.Apply(snapshot);
+  progress.PhaseFinished("writing to the catalog");
+  report.write_seconds = SecondsSince(write_start);
+  report.elapsed_seconds = SecondsSince(start);
+  return report;
+}
+
+IngestReport RunWorkflow(const WorkflowConfig& config, catalog::Store& store,
+                         connectors::ProgressListener& progress) {
+  connectors::SourceContext context{.service_name = config.service_name, .source = &config.source()};
+  std::unique_ptr<connectors::Source> source = config.connector->factory(context);
+  return Ingest(*source, store, progress);
+}
+
+}  // namespace cairn::ingest

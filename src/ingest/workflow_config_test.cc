@@ -1,0 +1,155 @@
+#include "ingest/workflow_config.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+
+namespace cairn::ingest {
+namespace {
+
+constexpr const char* kValid = R"(source:
+  type: dbt
+  serviceName: jaffle
+  sourceConfig:
+    config:
+      type: DBT
+      includeTags: false
+      dbtConfigSource:
+        dbtConfigType: local
+        dbtManifestFilePath: target/manifest.json
+        dbtRunResultsFilePath: target/run_results.json
+sink:
+  type: metadata-store
+  config:
+    db: sqlite:/tmp/x.db
+workflowConfig:
+  loggerLevel: DEBUG
+  openMetadataServerConfig:
+    hostPort: http://localhost:8585/api
+    authProvider: openmetadata
+    securityConfig:
+      jwtToken: abc
+)";
+
+// Replaces the first occurrence of `from` in the valid config.
+std::string Variant(const std::string& from, const std::string& to) {
+  std::string text = kValid;
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+// The message of the error a config gives.
+std::string ErrorOf(const std::string& text, ErrorCode expected = ErrorCode::kInvalidConfig) {
+  try {
+    ParseWorkflowConfig(text, "workflow.yaml");
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), expected) << e.what();
+    return e.what();
+  }
+  ADD_FAILURE() << "no error";
+  return "";
+}
+
+TEST(WorkflowConfigTest, ValidConfig) {
+  const WorkflowConfig config = ParseWorkflowConfig(kValid, "workflow.yaml");
+  EXPECT_EQ(config.connector->type, "dbt");
+  EXPECT_EQ(config.service_name, "jaffle");
+  EXPECT_EQ(config.sink_type, "metadata-store");
+  EXPECT_EQ(config.sink_db, "sqlite:/tmp/x.db");
+  EXPECT_EQ(config.logger_level, "DEBUG");
+  EXPECT_EQ(config.source()["sourceConfig"]["config"]["includeTags"], false);
+}
+
+TEST(WorkflowConfigTest, JsonIsYamlToo) {
+  const WorkflowConfig config = ParseWorkflowConfig(
+      R"({"source": {"type": "dbt", "serviceName": "s", "sourceConfig": {"config": {"dbtConfigSource":
+          {"dbtManifestFilePath": "m.json"}}}}, "sink": {"type": "metadata-store"}})",
+      "w.json");
+  EXPECT_EQ(config.service_name, "s");
+  EXPECT_EQ(config.sink_db, "");
+}
+
+TEST(WorkflowConfigTest, UnknownSourceTypeNamesKnownOnes) {
+  EXPECT_EQ(ErrorOf(Variant("type: dbt", "type: snowflake")),
+            "workflow.yaml:2: at $.source.type: unknown source type 'snowflake' (known: dbt)");
+}
+
+TEST(WorkflowConfigTest, WrongFieldType) {
+  EXPECT_EQ(ErrorOf(Variant("includeTags: false", "includeTags: \"no\"")),
+            "workflow.yaml:7: at $.source.sourceConfig.config.includeTags: expected a boolean, found a string");
+}
+
+TEST(WorkflowConfigTest, NumberWhereStringExpected) {
+  EXPECT_EQ(ErrorOf(Variant("dbtManifestFilePath: target/manifest.json", "dbtManifestFilePath: 42")),
+            "workflow.yaml:10: at $.source.sourceConfig.config.dbtConfigSource.dbtManifestFilePath: "
+            "expected a string, found an integer");
+}
+
+TEST(WorkflowConfigTest, UnknownFieldListsAllowedOnes) {
+  const std::string message = ErrorOf(Variant("includeTags: false", "includeTagz: false"));
+  EXPECT_EQ(message,
+            "workflow.yaml:6: at $.source.sourceConfig.config: unknown field 'includeTagz' "
+            "(allowed here: dbtConfigSource, includeTags, type)");
+}
+
+TEST(WorkflowConfigTest, MissingRequiredField) {
+  EXPECT_EQ(ErrorOf(Variant("        dbtManifestFilePath: target/manifest.json\n", "")),
+            "workflow.yaml:8: at $.source.sourceConfig.config.dbtConfigSource: missing required field "
+            "'dbtManifestFilePath'.");
+}
+
+TEST(WorkflowConfigTest, EnumValueNamesChoices) {
+  EXPECT_EQ(ErrorOf(Variant("loggerLevel: DEBUG", "loggerLevel: LOUD")),
+            "workflow.yaml:17: at $.workflowConfig.loggerLevel: expected one of \"DEBUG\", \"INFO\", \"WARN\", "
+            "\"ERROR\", found \"LOUD\"");
+}
+
+TEST(WorkflowConfigTest, MissingSink) {
+  const std::string text = std::string(kValid).substr(0, std::string(kValid).find("sink:"));
+  EXPECT_EQ(ErrorOf(text), "workflow.yaml:1: at $: missing required field 'sink'.");
+}
+
+TEST(WorkflowConfigTest, YamlSyntaxErrorHasLine) {
+  EXPECT_EQ(ErrorOf("source:\n  type: dbt\n  serviceName: [unclosed\n"),
+            "workflow.yaml:4: YAML syntax error: end of sequence flow not found");
+}
+
+TEST(WorkflowConfigTest, TopLevelMustBeAMapping) {
+  EXPECT_EQ(ErrorOf("- a\n- b\n"), "workflow.yaml:1: at $: expected a mapping (key: value) at the top level");
+}
+
+TEST(WorkflowConfigTest, RestSinkIsNotAvailableYet) {
+  EXPECT_EQ(ErrorOf(Variant("type: metadata-store", "type: metadata-rest"), ErrorCode::kUnsupported),
+            "workflow.yaml:13: at $.sink.type: sink type 'metadata-rest' (a remote Cairn server) is not "
+            "available in this version; use metadata-store");
+}
+
+TEST(WorkflowConfigTest, MissingFileIsNotFound) {
+  try {
+    LoadWorkflowConfig("/nonexistent/workflow.yaml");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+  }
+}
+
+TEST(ConfigDocumentTest, ScalarsFollowYamlCoreSchema) {
+  const ConfigDocument doc = ParseConfigDocument(
+      "a: true\nb: 'true'\nc: 12\nd: 1.5\ne: ~\nf: text\ng: \"12\"\nh: [1, x]\n", "t.yaml");
+  EXPECT_EQ(doc.value["a"], true);
+  EXPECT_EQ(doc.value["b"], "true");
+  EXPECT_EQ(doc.value["c"], 12);
+  EXPECT_EQ(doc.value["d"], 1.5);
+  EXPECT_TRUE(doc.value["e"].is_null());
+  EXPECT_EQ(doc.value["f"], "text");
+  EXPECT_EQ(doc.value["g"], "12");
+  EXPECT_EQ(doc.value["h"][1], "x");
+  EXPECT_EQ(doc.LineOf("/h/1"), 8);
+  EXPECT_EQ(doc.LineOf("/c"), 3);
+  EXPECT_EQ(JsonPathFromPointer("/h/1"), "$.h[1]");
+  EXPECT_EQ(JsonPathFromPointer(""), "$");
+}
+
+}  // namespace
+}  // namespace cairn::ingest
