@@ -1,0 +1,12 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace cairn::catalog {
+
+// The form under which FQNs compare: ASCII letters folded to lower case, as
+// SQLite's NOCASE collation does, so in-memory maps agree with the store.
+std::string FqnKey(std::string_view fqn);
+
+}  // namespace cairn::catalog

@@ -1,0 +1,247 @@
+#include "catalog/sqlite/migrations.h"
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace cairn::catalog::sqlite {
+namespace {
+
+// Catalog entities and run history. Tables and nodes keep a content hash so
+// that re-ingesting an unchanged project rewrites nothing. Run history is keyed by the node's
+// unique_id text, so it outlives the node.
+constexpr const char* kCatalogSchema = R"sql(
+CREATE TABLE schema_migrations(
+  version INTEGER PRIMARY KEY,
+  description TEXT NOT NULL,
+  applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+CREATE TABLE services(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  service_type TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE tables(
+  id INTEGER PRIMARY KEY,
+  service_id INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+  origin TEXT NOT NULL,
+  content_hash INTEGER NOT NULL,
+  fqn TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  database_name TEXT NOT NULL,
+  schema_name TEXT NOT NULL COLLATE NOCASE,
+  name TEXT NOT NULL,
+  table_type TEXT NOT NULL,
+  description TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  owners TEXT NOT NULL,
+  stats TEXT NOT NULL
+);
+CREATE INDEX tables_by_service ON tables(service_id, origin);
+
+-- Replaced as a whole when their table changes; `position` is the place in
+-- the ingested list, `ordinal` what the source said.
+CREATE TABLE columns(
+  table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  ordinal INTEGER NOT NULL,
+  data_type TEXT NOT NULL,
+  description TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  meta TEXT NOT NULL,
+  constraints_json TEXT NOT NULL,
+  PRIMARY KEY (table_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE dbt_nodes(
+  id INTEGER PRIMARY KEY,
+  service_id INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+  origin TEXT NOT NULL,
+  content_hash INTEGER NOT NULL,
+  unique_id TEXT NOT NULL,
+  fqn TEXT NOT NULL COLLATE NOCASE,
+  table_fqn TEXT NOT NULL COLLATE NOCASE,
+  resource_type TEXT NOT NULL,
+  name TEXT NOT NULL,
+  package_name TEXT NOT NULL,
+  original_file_path TEXT NOT NULL,
+  description TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  owners TEXT NOT NULL,
+  meta TEXT NOT NULL,
+  materialized TEXT NOT NULL,
+  language TEXT NOT NULL,
+  access TEXT NOT NULL,
+  group_name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  latest_version TEXT NOT NULL,
+  contract_enforced INTEGER NOT NULL,
+  constraints_json TEXT NOT NULL,
+  depends_on TEXT NOT NULL,
+  test_name TEXT NOT NULL,
+  test_column TEXT NOT NULL,
+  test_kwargs TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  source_name TEXT NOT NULL,
+  loader TEXT NOT NULL,
+  freshness TEXT NOT NULL,
+  label TEXT NOT NULL,
+  exposure_type TEXT NOT NULL,
+  url TEXT NOT NULL,
+  maturity TEXT NOT NULL,
+  UNIQUE (service_id, unique_id)
+);
+CREATE INDEX dbt_nodes_by_fqn ON dbt_nodes(fqn);
+CREATE INDEX dbt_nodes_by_table ON dbt_nodes(table_fqn, resource_type);
+CREATE INDEX dbt_nodes_by_unique_id ON dbt_nodes(unique_id);
+
+-- A node's SQL (a kilobyte or more) lives apart so that reading the nodes of
+-- a service to compare hashes does not page through every query text.
+CREATE TABLE dbt_node_code(
+  node_id INTEGER PRIMARY KEY REFERENCES dbt_nodes(id) ON DELETE CASCADE,
+  raw_code TEXT NOT NULL,
+  compiled_code TEXT NOT NULL
+);
+
+-- Replaced per (service, origin) only when the set changed; that rare delete
+-- scans rather than every insert maintaining a third index.
+CREATE TABLE lineage_edges(
+  id INTEGER PRIMARY KEY,
+  service_id INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+  origin TEXT NOT NULL,
+  upstream_fqn TEXT NOT NULL COLLATE NOCASE,
+  downstream_fqn TEXT NOT NULL COLLATE NOCASE,
+  upstream_column TEXT NOT NULL,
+  downstream_column TEXT NOT NULL
+);
+CREATE INDEX lineage_by_upstream ON lineage_edges(upstream_fqn);
+CREATE INDEX lineage_by_downstream ON lineage_edges(downstream_fqn);
+
+CREATE TABLE doc_blocks(
+  id INTEGER PRIMARY KEY,
+  service_id INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+  origin TEXT NOT NULL,
+  unique_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  package_name TEXT NOT NULL,
+  block_contents TEXT NOT NULL
+);
+CREATE INDEX doc_blocks_by_service ON doc_blocks(service_id, origin);
+
+-- What Apply last wrote for the whole-set entities of (service, origin), so an
+-- unchanged set is not rewritten.
+CREATE TABLE snapshot_state(
+  service_id INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+  origin TEXT NOT NULL,
+  lineage_hash INTEGER NOT NULL,
+  docs_hash INTEGER NOT NULL,
+  PRIMARY KEY (service_id, origin)
+) WITHOUT ROWID;
+
+CREATE TABLE invocations(
+  id INTEGER PRIMARY KEY,
+  invocation_id TEXT NOT NULL UNIQUE,
+  service_id INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+  artifact TEXT NOT NULL,
+  command TEXT NOT NULL,
+  dbt_version TEXT NOT NULL,
+  generated_at TEXT NOT NULL,
+  elapsed_seconds REAL NOT NULL
+);
+
+-- Append-only. generated_at is the invocation's, copied so that a node's
+-- history comes newest first straight from the index.
+CREATE TABLE node_runs(
+  id INTEGER PRIMARY KEY,
+  invocation_id TEXT NOT NULL REFERENCES invocations(invocation_id),
+  unique_id TEXT NOT NULL,
+  generated_at TEXT NOT NULL,
+  resource_type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  execution_seconds REAL NOT NULL,
+  started_at TEXT NOT NULL,
+  completed_at TEXT NOT NULL,
+  message TEXT NOT NULL,
+  failures INTEGER,
+  rows_affected INTEGER,
+  max_loaded_at TEXT NOT NULL,
+  age_seconds REAL
+);
+CREATE INDEX node_runs_by_node ON node_runs(unique_id, generated_at);
+
+-- What people change in the UI (description, tags, owners), keyed by the FQN
+-- of a table, a column (table FQN + "." + column) or a dbt node. Apply never
+-- writes here, so re-ingestion cannot overwrite an edit, and an edit survives
+-- its entity being removed and re-created; reads lay edits over ingested values.
+CREATE TABLE edits(
+  target_fqn TEXT NOT NULL COLLATE NOCASE,
+  field TEXT NOT NULL,
+  value TEXT NOT NULL,
+  edited_by TEXT NOT NULL DEFAULT '',
+  edited_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  PRIMARY KEY (target_fqn, field)
+) WITHOUT ROWID;
+)sql";
+
+// One search document per table (rowid = 2 * table id, enriched with the dbt
+// node that builds it) and per table-less dbt node (rowid = 2 * node id + 1).
+// Filter values are UNINDEXED columns; tag_list and owner_list hold lower-case
+// values between U+001F separators for exact matching.
+constexpr const char* kSearchSchema = R"sql(
+CREATE VIRTUAL TABLE search_fts USING fts5(
+  name, aliases, fqn, description, columns, tags,
+  resource_type UNINDEXED, schema_name UNINDEXED, service UNINDEXED,
+  tag_list UNINDEXED, owner_list UNINDEXED,
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "catalog entities and run history", kCatalogSchema},
+      {2, "full-text search index", kSearchSchema},
+  };
+  return kMigrations;
+}
+
+int LatestSchemaVersion() {
+  return Migrations().back().version;
+}
+
+void Migrate(Connection& db, int target_version) {
+  auto refuse_newer = [&](std::int64_t current) {
+    if (current > LatestSchemaVersion()) {
+      throw Error(ErrorCode::kStorage,
+                  fmt::format("{}: the catalog's schema version is {}, newer than the {} this "
+                              "Cairn knows; upgrade Cairn to open it",
+                              db.path(), current, LatestSchemaVersion()));
+    }
+  };
+  std::int64_t current = db.QueryInt("PRAGMA user_version");
+  refuse_newer(current);
+  if (current >= target_version) return;
+
+  db.Exec("BEGIN IMMEDIATE");
+  try {
+    current = db.QueryInt("PRAGMA user_version");  // another process may have migrated
+    refuse_newer(current);
+    for (const Migration& step : Migrations()) {
+      if (step.version <= current || step.version > target_version) continue;
+      db.Exec(step.sql);
+      Statement& record =
+          db.Prepare("INSERT INTO schema_migrations(version, description) VALUES (?1, ?2)");
+      record.Bind(1, step.version).Bind(2, std::string_view(step.description)).Exec();
+      db.Exec(fmt::format("PRAGMA user_version = {}", step.version));
+    }
+    db.Exec("COMMIT");
+  } catch (...) {
+    db.RollbackQuietly();
+    throw;
+  }
+}
+
+}  // namespace cairn::catalog::sqlite

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "catalog/model.h"
+#include "catalog/sqlite/connection.h"
+#include "catalog/sqlite/search_index.h"
+
+namespace cairn::catalog::sqlite {
+
+// Writes one ServiceSnapshot inside the caller's transaction (Store::Apply
+// semantics). Entities are matched to stored rows by FQN (tables) and
+// unique_id (nodes); rows whose content hash is unchanged are not touched, so
+// re-applying an unchanged snapshot only reads. Search documents are
+// refreshed for exactly the entities that changed.
+class SnapshotWriter {
+ public:
+  SnapshotWriter(Connection& db, const ServiceSnapshot& snapshot);
+
+  ApplyReport Write();
+
+ private:
+  struct StoredRow {
+    std::int64_t id = 0;
+    std::int64_t hash = 0;
+    std::string fqn;
+    std::string origin;
+    bool seen = false;
+  };
+
+  void UpsertService();
+  void WriteTables();
+  void InsertColumns(std::int64_t table_id, const Table& table);
+  void WriteNodes();
+  void BindNode(Statement& statement, const DbtNode& node, std::int64_t hash);
+  void WriteLineage();
+  void WriteDocBlocks();
+  void WriteHistory();
+  void RefreshSearch();
+
+  // The id of the table with this FQN, when there is one.
+  std::optional<std::int64_t> TableIdFor(const std::string& fqn);
+  // A node's fqn feeds its table's search document when it builds that table.
+  void MarkTableOfNodeDirty(const std::string& fqn);
+  std::optional<std::int64_t> StoredSetHash(const char* column);
+
+  Connection& db_;
+  const ServiceSnapshot& snapshot_;
+  SearchIndex search_;
+  ApplyReport report_;
+  std::int64_t service_id_ = 0;
+  std::unordered_map<std::string, std::int64_t> table_ids_;  // FqnKey -> id
+  std::unordered_set<std::int64_t> dirty_tables_;
+  std::unordered_set<std::int64_t> dirty_nodes_;
+  bool had_entities_ = false;  // the service held tables or nodes of any origin
+  std::int64_t lineage_hash_ = 0;
+  std::int64_t docs_hash_ = 0;
+};
+
+}  // namespace cairn::catalog::sqlite

@@ -1,0 +1,369 @@
+#include "catalog/sqlite/sqlite_store.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <unordered_map>
+#include <unordered_set>
+
+#include "catalog/fqn_key.h"
+#include "catalog/json_text.h"
+#include "catalog/sqlite/migrations.h"
+#include "catalog/sqlite/search_index.h"
+#include "catalog/sqlite/snapshot_writer.h"
+#include "core/error.h"
+
+namespace cairn::catalog::sqlite {
+namespace {
+
+// How many past results Get returns per test and for the node itself.
+constexpr int kHistoryInDetail = 20;
+
+// Page cache for reads, and a much larger one while Apply writes a project.
+constexpr const char* kReadCacheSize = "PRAGMA cache_size = -16384";
+constexpr const char* kBulkCacheSize = "PRAGMA cache_size = -262144";
+
+constexpr const char* kSelectTable = R"sql(
+SELECT t.id, t.fqn, t.database_name, t.schema_name, t.name, t.table_type, t.description, t.tags,
+       t.owners, t.stats, s.name
+FROM tables t JOIN services s ON s.id = t.service_id WHERE t.fqn = ?1
+)sql";
+constexpr const char* kSelectColumns = R"sql(
+SELECT name, ordinal, data_type, description, tags, meta, constraints_json
+FROM columns WHERE table_id = ?1 ORDER BY position
+)sql";
+
+#define CAIRN_SELECT_NODE                                                                       \
+  "SELECT n.fqn, n.table_fqn, n.unique_id, n.resource_type, n.name, n.package_name,"            \
+  " n.original_file_path, n.description, n.tags, n.owners, n.meta, n.materialized, n.language," \
+  " c.raw_code, c.compiled_code, n.access, n.group_name, n.version, n.latest_version,"          \
+  " n.contract_enforced, n.constraints_json, n.depends_on, n.test_name, n.test_column,"         \
+  " n.test_kwargs, n.severity, n.source_name, n.loader, n.freshness, n.label, n.exposure_type," \
+  " n.url, n.maturity, s.name FROM dbt_nodes n JOIN services s ON s.id = n.service_id"          \
+  " LEFT JOIN dbt_node_code c ON c.node_id = n.id "
+
+constexpr const char* kSelectBuilderNode =
+    CAIRN_SELECT_NODE "WHERE n.fqn = ?1 AND n.table_fqn = n.fqn ORDER BY n.id LIMIT 1";
+constexpr const char* kSelectNodeByFqn = CAIRN_SELECT_NODE "WHERE n.fqn = ?1 ORDER BY n.id LIMIT 1";
+constexpr const char* kSelectNodeByUniqueId =
+    CAIRN_SELECT_NODE "WHERE n.unique_id = ?1 ORDER BY s.name, n.id LIMIT 1";
+
+#undef CAIRN_SELECT_NODE
+
+constexpr const char* kSelectTests = R"sql(
+SELECT unique_id, fqn, name, test_name, test_column FROM dbt_nodes
+WHERE table_fqn = ?1 AND resource_type IN ('test', 'unit_test') ORDER BY name, unique_id
+)sql";
+
+constexpr const char* kSelectRuns = R"sql(
+SELECT invocation_id, unique_id, resource_type, status, execution_seconds, started_at,
+       completed_at, message, failures, rows_affected, max_loaded_at, age_seconds
+FROM node_runs WHERE unique_id = ?1 ORDER BY generated_at DESC, id DESC LIMIT ?2
+)sql";
+
+constexpr const char* kUpstreamEdges = R"sql(
+SELECT id, upstream_fqn, downstream_fqn, upstream_column, downstream_column
+FROM lineage_edges WHERE downstream_fqn = ?1 ORDER BY id
+)sql";
+constexpr const char* kDownstreamEdges = R"sql(
+SELECT id, upstream_fqn, downstream_fqn, upstream_column, downstream_column
+FROM lineage_edges WHERE upstream_fqn = ?1 ORDER BY id
+)sql";
+constexpr const char* kDescribeTable = R"sql(
+SELECT t.fqn, t.name,
+       coalesce((SELECT resource_type FROM dbt_nodes n WHERE n.fqn = t.fqn AND n.table_fqn = n.fqn
+                 ORDER BY n.id LIMIT 1), 'table')
+FROM tables t WHERE t.fqn = ?1
+)sql";
+constexpr const char* kDescribeNode =
+    "SELECT fqn, name, resource_type FROM dbt_nodes WHERE fqn = ?1 ORDER BY id LIMIT 1";
+
+constexpr const char* kCounts = R"sql(
+SELECT (SELECT count(*) FROM services), (SELECT count(*) FROM tables),
+       (SELECT count(*) FROM columns), (SELECT count(*) FROM dbt_nodes),
+       (SELECT count(*) FROM lineage_edges), (SELECT count(*) FROM invocations),
+       (SELECT count(*) FROM node_runs)
+)sql";
+
+DbtNode NodeFromRow(const Statement& row) {
+  DbtNode node;
+  int i = 0;
+  for (std::string* text :
+       {&node.fqn, &node.table_fqn, &node.unique_id, &node.resource_type, &node.name,
+        &node.package_name, &node.original_file_path, &node.description}) {
+    *text = row.String(i++);
+  }
+  node.tags = ParseJsonArray(row.Text(i++));
+  node.owners = ParseJsonArray(row.Text(i++));
+  for (std::string* text :
+       {&node.meta_json, &node.materialized, &node.language, &node.raw_code, &node.compiled_code,
+        &node.access, &node.group_name, &node.version, &node.latest_version}) {
+    *text = row.String(i++);
+  }
+  node.contract_enforced = row.Int64(i++) != 0;
+  node.constraints_json = row.String(i++);
+  node.depends_on = ParseJsonArray(row.Text(i++));
+  for (std::string* text : {&node.test_name, &node.test_column, &node.test_kwargs_json,
+                            &node.severity, &node.source_name, &node.loader, &node.freshness_json,
+                            &node.label, &node.exposure_type, &node.url, &node.maturity}) {
+    *text = row.String(i++);
+  }
+  return node;
+}
+
+// Restores the read-sized page cache when Apply ends, however it ends.
+class BulkCache {
+ public:
+  explicit BulkCache(Connection& db) : db_(db) { db_.Exec(kBulkCacheSize); }
+  ~BulkCache() {
+    try {
+      db_.Exec(kReadCacheSize);
+    } catch (...) {  // only a cache size; never worth masking the outcome
+    }
+  }
+  BulkCache(const BulkCache&) = delete;
+  BulkCache& operator=(const BulkCache&) = delete;
+
+ private:
+  Connection& db_;
+};
+
+// The last dotted part, for a lineage vertex the catalog knows nothing about.
+std::string LastFqnPart(const std::string& fqn) {
+  std::size_t dot = fqn.rfind('.');
+  return dot == std::string::npos ? fqn : fqn.substr(dot + 1);
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path) : db_(std::make_unique<Connection>(path)) {
+  sqlite3_busy_timeout(db_->handle(), 5000);
+  // Larger pages pack dbt nodes (a kilobyte or more of SQL each) with less
+  // waste; the size only takes effect on a new, empty file.
+  db_->Exec("PRAGMA page_size = 8192");
+  db_->Exec("PRAGMA journal_mode = WAL");
+  db_->Exec("PRAGMA synchronous = NORMAL");
+  db_->Exec("PRAGMA foreign_keys = ON");
+  db_->Exec("PRAGMA temp_store = MEMORY");
+  db_->Exec(kReadCacheSize);
+  Migrate(*db_);
+}
+
+ApplyReport SqliteStore::Apply(const ServiceSnapshot& snapshot) {
+  BulkCache cache(*db_);
+  db_->Exec("BEGIN IMMEDIATE");
+  try {
+    ApplyReport report = SnapshotWriter(*db_, snapshot).Write();
+    if (fail_next_apply_) {
+      fail_next_apply_ = false;
+      throw Error(ErrorCode::kStorage, "failure injected before commit (test hook)");
+    }
+    db_->Exec("COMMIT");
+    return report;
+  } catch (const Error&) {
+    db_->RollbackQuietly();
+    throw;
+  } catch (const std::exception& e) {
+    db_->RollbackQuietly();
+    throw Error(ErrorCode::kStorage,
+                fmt::format("applying the snapshot of service {}: {}", snapshot.service, e.what()));
+  }
+}
+
+SearchPage SqliteStore::Search(const SearchQuery& query) {
+  return SearchIndex(*db_).Search(query);
+}
+
+std::optional<Table> SqliteStore::ReadTable(std::string_view fqn, std::string& service) {
+  Table table;
+  std::int64_t id = 0;
+  {
+    StatementScope row(db_->Prepare(kSelectTable));
+    row->Bind(1, fqn);
+    if (!row->Next()) return std::nullopt;
+    id = row->Int64(0);
+    table.fqn = row->String(1);
+    table.database = row->String(2);
+    table.schema = row->String(3);
+    table.name = row->String(4);
+    table.table_type = row->String(5);
+    table.description = row->String(6);
+    table.tags = ParseJsonArray(row->Text(7));
+    table.owners = ParseJsonArray(row->Text(8));
+    table.stats_json = row->String(9);
+    service = row->String(10);
+  }
+  StatementScope rows(db_->Prepare(kSelectColumns));
+  rows->Bind(1, id);
+  while (rows->Next()) {
+    table.columns.push_back(Column{.name = rows->String(0),
+                                   .ordinal = static_cast<int>(rows->Int64(1)),
+                                   .data_type = rows->String(2),
+                                   .description = rows->String(3),
+                                   .tags = ParseJsonArray(rows->Text(4)),
+                                   .meta_json = rows->String(5),
+                                   .constraints_json = rows->String(6)});
+  }
+  return table;
+}
+
+std::optional<DbtNode> SqliteStore::ReadNode(const char* sql, std::string_view key,
+                                             std::string& service) {
+  StatementScope row(db_->Prepare(sql));
+  row->Bind(1, key);
+  if (!row->Next()) return std::nullopt;
+  service = row->String(33);
+  return NodeFromRow(*row);
+}
+
+std::vector<TestSummary> SqliteStore::ReadTests(std::string_view table_fqn) {
+  std::vector<TestSummary> tests;
+  {
+    StatementScope rows(db_->Prepare(kSelectTests));
+    rows->Bind(1, table_fqn);
+    while (rows->Next()) {
+      TestSummary& test = tests.emplace_back();
+      test.unique_id = rows->String(0);
+      test.fqn = rows->String(1);
+      test.name = rows->String(2);
+      test.test_name = rows->String(3);
+      test.column = rows->String(4);
+    }
+  }
+  for (TestSummary& test : tests) {
+    test.history = RunHistory(test.unique_id, kHistoryInDetail);
+    if (!test.history.empty()) test.latest_status = test.history.front().status;
+  }
+  return tests;
+}
+
+std::optional<EntityDetail> SqliteStore::Get(std::string_view fqn_or_unique_id) {
+  EntityDetail detail;
+  std::string node_service;
+  if (std::optional<Table> table = ReadTable(fqn_or_unique_id, detail.service)) {
+    detail.kind = "table";
+    detail.node = ReadNode(kSelectBuilderNode, table->fqn, node_service);
+    detail.tests = ReadTests(table->fqn);
+    detail.table = std::move(table);
+  } else {
+    detail.node = ReadNode(kSelectNodeByFqn, fqn_or_unique_id, detail.service);
+    if (!detail.node)
+      detail.node = ReadNode(kSelectNodeByUniqueId, fqn_or_unique_id, detail.service);
+    if (!detail.node) return std::nullopt;
+    // A model, seed, snapshot or source is shown as the table it builds.
+    if (!detail.node->table_fqn.empty() &&
+        FqnKey(detail.node->table_fqn) == FqnKey(detail.node->fqn) &&
+        FqnKey(detail.node->fqn) != FqnKey(fqn_or_unique_id)) {
+      if (auto table_detail = Get(detail.node->fqn); table_detail && table_detail->table) {
+        return table_detail;
+      }
+    }
+    detail.kind = "dbt_node";
+    detail.tests = ReadTests(detail.node->fqn);
+  }
+  if (detail.node) detail.runs = RunHistory(detail.node->unique_id, kHistoryInDetail);
+  return detail;
+}
+
+void SqliteStore::Describe(LineageNode& node) {
+  for (const char* sql : {kDescribeTable, kDescribeNode}) {
+    StatementScope row(db_->Prepare(sql));
+    row->Bind(1, std::string_view(node.fqn));
+    if (row->Next()) {
+      node.name = row->String(1);
+      node.resource_type = row->String(2);
+      return;
+    }
+  }
+  node.name = LastFqnPart(node.fqn);
+}
+
+LineageGraph SqliteStore::Lineage(const LineageQuery& query) {
+  LineageGraph graph;
+  graph.root = query.fqn;
+  for (const char* sql : {kDescribeTable, kDescribeNode}) {
+    StatementScope row(db_->Prepare(sql));
+    row->Bind(1, std::string_view(query.fqn));
+    if (row->Next()) {
+      graph.root = row->String(0);
+      break;
+    }
+  }
+  std::unordered_map<std::string, std::size_t> index_of;  // FqnKey -> nodes index
+  graph.nodes.emplace_back().fqn = graph.root;
+  index_of.emplace(FqnKey(graph.root), 0);
+  std::unordered_set<std::int64_t> edge_ids;
+
+  auto walk = [&](bool upstream) {
+    std::vector<std::string> frontier = {graph.root};
+    for (int distance = 1; distance <= query.depth && !frontier.empty(); ++distance) {
+      std::vector<std::string> next;
+      for (const std::string& fqn : frontier) {
+        StatementScope rows(db_->Prepare(upstream ? kUpstreamEdges : kDownstreamEdges));
+        rows->Bind(1, std::string_view(fqn));
+        while (rows->Next()) {
+          LineageEdge edge{.upstream_fqn = rows->String(1),
+                           .downstream_fqn = rows->String(2),
+                           .upstream_column = rows->String(3),
+                           .downstream_column = rows->String(4)};
+          const std::string& other = upstream ? edge.upstream_fqn : edge.downstream_fqn;
+          if (index_of.emplace(FqnKey(other), graph.nodes.size()).second) {
+            LineageNode& node = graph.nodes.emplace_back();
+            node.fqn = other;
+            node.distance = upstream ? -distance : distance;
+            next.push_back(other);
+          }
+          if (edge_ids.insert(rows->Int64(0)).second) graph.edges.push_back(std::move(edge));
+        }
+      }
+      frontier = std::move(next);
+    }
+  };
+  if (query.direction != LineageDirection::kDownstream) walk(true);
+  if (query.direction != LineageDirection::kUpstream) walk(false);
+  for (LineageNode& node : graph.nodes) Describe(node);
+  return graph;
+}
+
+std::vector<NodeRun> SqliteStore::RunHistory(std::string_view unique_id, int limit) {
+  std::vector<NodeRun> runs;
+  StatementScope rows(db_->Prepare(kSelectRuns));
+  rows->Bind(1, unique_id).Bind(2, limit);
+  while (rows->Next()) {
+    runs.push_back(NodeRun{.invocation_id = rows->String(0),
+                           .unique_id = rows->String(1),
+                           .resource_type = rows->String(2),
+                           .status = rows->String(3),
+                           .execution_seconds = rows->Double(4),
+                           .started_at = rows->String(5),
+                           .completed_at = rows->String(6),
+                           .message = rows->String(7),
+                           .failures = rows->OptionalInt64(8),
+                           .rows_affected = rows->OptionalInt64(9),
+                           .max_loaded_at = rows->String(10),
+                           .age_seconds = rows->OptionalDouble(11)});
+  }
+  return runs;
+}
+
+CatalogCounts SqliteStore::Counts() {
+  StatementScope row(db_->Prepare(kCounts));
+  if (!row->Next()) return {};
+  return CatalogCounts{.services = row->Int64(0),
+                       .tables = row->Int64(1),
+                       .columns = row->Int64(2),
+                       .nodes = row->Int64(3),
+                       .lineage_edges = row->Int64(4),
+                       .invocations = row->Int64(5),
+                       .runs = row->Int64(6)};
+}
+
+int SqliteStore::SchemaVersion() {
+  return static_cast<int>(db_->QueryInt("PRAGMA user_version"));
+}
+
+void SqliteStore::Checkpoint() {
+  db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+}  // namespace cairn::catalog::sqlite

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/sqlite/connection.h"
+#include "catalog/store.h"
+
+namespace cairn::catalog::sqlite {
+
+// The Store on one SQLite file: WAL mode (readers beside one writer), foreign
+// keys on, migrated to the latest schema when opened. Owns one connection;
+// use one SqliteStore per thread.
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the file. Throws kStorage when it cannot be opened, is
+  // not a Cairn catalog, or has a schema newer than this binary.
+  explicit SqliteStore(const std::string& path);
+
+  ApplyReport Apply(const ServiceSnapshot& snapshot) override;
+  SearchPage Search(const SearchQuery& query) override;
+  std::optional<EntityDetail> Get(std::string_view fqn_or_unique_id) override;
+  LineageGraph Lineage(const LineageQuery& query) override;
+  std::vector<NodeRun> RunHistory(std::string_view unique_id, int limit) override;
+  CatalogCounts Counts() override;
+  int SchemaVersion() override;
+
+  // Copies the WAL into the main file and truncates the WAL.
+  void Checkpoint();
+
+  // Test hook: the next Apply writes everything, then fails before it commits.
+  void FailNextApplyBeforeCommitForTesting() { fail_next_apply_ = true; }
+
+ private:
+  std::optional<Table> ReadTable(std::string_view fqn, std::string& service);
+  std::optional<DbtNode> ReadNode(const char* sql, std::string_view key, std::string& service);
+  std::vector<TestSummary> ReadTests(std::string_view table_fqn);
+  // Name and resource type of a lineage vertex: its table or dbt node.
+  void Describe(LineageNode& node);
+
+  std::unique_ptr<Connection> db_;
+  bool fail_next_apply_ = false;
+};
+
+}  // namespace cairn::catalog::sqlite

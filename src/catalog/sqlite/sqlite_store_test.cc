@@ -1,0 +1,213 @@
+#include "catalog/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "catalog/sqlite/migrations.h"
+#include "catalog/sqlite/search_index.h"
+#include "catalog/store_contract_test.h"
+#include "core/error.h"
+#include "core/file.h"
+
+namespace cairn::catalog::sqlite {
+namespace {
+
+namespace fs = std::filesystem;
+using cairn::catalog::testing::ChangedShopSnapshot;
+using cairn::catalog::testing::ShopSnapshot;
+using cairn::catalog::testing::StoreContractTest;
+using cairn::catalog::testing::StoreFactory;
+
+// A fresh path per call under one directory per test process, removed at exit.
+class TempFiles : public ::testing::Environment {
+ public:
+  static fs::path NewPath() {
+    static std::atomic<int> counter{0};
+    fs::create_directories(Dir());
+    return Dir() / ("catalog_" + std::to_string(counter++) + ".db");
+  }
+  static fs::path Dir() {
+    return fs::temp_directory_path() / ("cairn_catalog_test_" + std::to_string(::getpid()));
+  }
+  void TearDown() override { fs::remove_all(Dir()); }
+};
+
+const ::testing::Environment* const kTempFiles = ::testing::AddGlobalTestEnvironment(new TempFiles);
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest, ::testing::Values(StoreFactory([] {
+                           return OpenStore("sqlite:" + TempFiles::NewPath().string());
+                         })));
+
+std::string ReadBytes(const fs::path& path) {
+  return ReadFile(path.string());
+}
+
+// A raw connection beside the store, to look at what it wrote.
+std::string QueryText(const fs::path& path, const char* sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  std::string result;
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    const unsigned char* text = sqlite3_column_text(stmt, 0);
+    if (text != nullptr) result = reinterpret_cast<const char*>(text);
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return result;
+}
+
+void ExecRaw(const fs::path& path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+}
+
+TEST(SqliteStoreTest, OpensInWalModeWithForeignKeys) {
+  fs::path path = TempFiles::NewPath();
+  SqliteStore store(path.string());
+  EXPECT_EQ(QueryText(path, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(store.SchemaVersion(), LatestSchemaVersion());
+}
+
+TEST(SqliteStoreTest, MigratesAnEmptyFileAndRecordsEachStep) {
+  fs::path path = TempFiles::NewPath();
+  std::ofstream(path).close();  // an empty file is an empty database
+  { SqliteStore store(path.string()); }
+  EXPECT_EQ(QueryText(path, "SELECT group_concat(version) FROM schema_migrations"), "1,2");
+  EXPECT_EQ(QueryText(path, "PRAGMA user_version"), std::to_string(LatestSchemaVersion()));
+}
+
+TEST(SqliteStoreTest, MigratesAnOlderDatabase) {
+  fs::path path = TempFiles::NewPath();
+  {
+    Connection old(path.string());
+    Migrate(old, 1);
+  }
+  EXPECT_EQ(QueryText(path, "PRAGMA user_version"), "1");
+  SqliteStore store(path.string());
+  EXPECT_EQ(store.SchemaVersion(), LatestSchemaVersion());
+  store.Apply(ShopSnapshot());
+  SearchQuery query;
+  query.text = "customers";
+  EXPECT_GT(store.Search(query).total, 0);
+}
+
+TEST(SqliteStoreTest, RefusesADatabaseFromANewerCairn) {
+  fs::path path = TempFiles::NewPath();
+  { SqliteStore store(path.string()); }
+  ExecRaw(path, "PRAGMA user_version = 99");
+  try {
+    SqliteStore store(path.string());
+    FAIL() << "opened a database with a newer schema";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kStorage);
+    EXPECT_NE(error.message().find("newer"), std::string::npos) << error.message();
+    EXPECT_NE(error.message().find("99"), std::string::npos) << error.message();
+  }
+}
+
+TEST(SqliteStoreTest, RefusesAFileThatIsNotADatabase) {
+  fs::path path = TempFiles::NewPath();
+  std::ofstream(path) << std::string(4096, 'x');
+  try {
+    SqliteStore store(path.string());
+    FAIL() << "opened garbage";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kStorage);
+  }
+}
+
+TEST(SqliteStoreTest, OpenStoreAcceptsSchemeAndBarePaths) {
+  fs::path bare = TempFiles::NewPath();
+  EXPECT_EQ(OpenStore(bare.string())->SchemaVersion(), LatestSchemaVersion());
+  fs::path with_scheme = TempFiles::NewPath();
+  EXPECT_EQ(OpenStore("sqlite:" + with_scheme.string())->SchemaVersion(), LatestSchemaVersion());
+  EXPECT_TRUE(fs::exists(with_scheme));
+  EXPECT_THROW(OpenStore("sqlite:"), Error);
+}
+
+TEST(SqliteStoreTest, FailedApplyLeavesTheFileByteForByteUnchanged) {
+  fs::path path = TempFiles::NewPath();
+  SqliteStore store(path.string());
+  store.Apply(ShopSnapshot());
+  store.Checkpoint();
+  const std::string before = ReadBytes(path);
+  const CatalogCounts counts = store.Counts();
+
+  store.FailNextApplyBeforeCommitForTesting();  // after every write, search index included
+  EXPECT_THROW(store.Apply(ChangedShopSnapshot()), Error);
+  store.Checkpoint();
+  EXPECT_EQ(ReadBytes(path), before);
+
+  ServiceSnapshot duplicate = ChangedShopSnapshot();
+  duplicate.tables.push_back(duplicate.tables.front());
+  try {
+    store.Apply(duplicate);
+    FAIL() << "applied a snapshot with a table twice";
+  } catch (const Error& error) {
+    EXPECT_NE(error.message().find("twice"), std::string::npos) << error.message();
+  }
+  store.Checkpoint();
+  EXPECT_EQ(ReadBytes(path), before);
+  CatalogCounts after = store.Counts();
+  EXPECT_EQ(after.tables, counts.tables);
+  EXPECT_EQ(after.columns, counts.columns);
+  EXPECT_EQ(after.nodes, counts.nodes);
+
+  // The store stays usable: the same change applies once nothing injects a failure.
+  ApplyReport report = store.Apply(ChangedShopSnapshot());
+  EXPECT_EQ(report.tables.added, 1);
+}
+
+TEST(SqliteStoreTest, UnchangedApplyDoesNotWrite) {
+  fs::path path = TempFiles::NewPath();
+  SqliteStore store(path.string());
+  store.Apply(ShopSnapshot());
+  store.Checkpoint();
+  const std::string before = ReadBytes(path);
+  store.Apply(ShopSnapshot());
+  store.Checkpoint();
+  EXPECT_EQ(ReadBytes(path), before);
+}
+
+TEST(SqliteStoreTest, RunsOfAnUnknownInvocationAreRejected) {
+  SqliteStore store(TempFiles::NewPath().string());
+  ServiceSnapshot snapshot = ShopSnapshot();
+  snapshot.runs.front().invocation_id = "inv-missing";
+  try {
+    store.Apply(snapshot);
+    FAIL() << "accepted a run of an unknown invocation";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kInconsistent);
+  }
+  EXPECT_EQ(store.Counts().tables, 0);
+}
+
+TEST(SqliteStoreTest, ReadersSeeCommittedDataBesideTheWriter) {
+  fs::path path = TempFiles::NewPath();
+  SqliteStore writer(path.string());
+  SqliteStore reader(path.string());
+  writer.Apply(ShopSnapshot());
+  EXPECT_EQ(reader.Counts().tables, 4);
+}
+
+TEST(SearchMatchTest, QuotesWordsAndPrefixesTheLast) {
+  EXPECT_EQ(BuildMatchExpression("cust"), "\"cust\"*");
+  EXPECT_EQ(BuildMatchExpression("  stg_orders amount "), "\"stg_orders\" \"amount\"*");
+  EXPECT_EQ(BuildMatchExpression("a\"b OR (c)"), "\"a\" \"b\" \"OR\" \"c\"*");
+  EXPECT_EQ(BuildMatchExpression("shop.main.orders"), "\"shop\" \"main\" \"orders\"*");
+  EXPECT_EQ(BuildMatchExpression("café"), "\"café\"*");
+  EXPECT_EQ(BuildMatchExpression(" -*( "), "");
+}
+
+}  // namespace
+}  // namespace cairn::catalog::sqlite

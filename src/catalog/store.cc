@@ -1,0 +1,29 @@
+#include "catalog/store.h"
+
+#include <fmt/format.h>
+
+#include <string_view>
+
+#include "catalog/sqlite/sqlite_store.h"
+#include "core/error.h"
+
+namespace cairn::catalog {
+
+std::unique_ptr<Store> OpenStore(const std::string& url) {
+  std::string_view path = url;
+  if (path.starts_with("postgres:") || path.starts_with("postgresql:")) {
+    throw Error(ErrorCode::kUnsupported,
+                fmt::format("catalog store {}: PostgreSQL is not supported yet", url));
+  }
+  if (path.starts_with("sqlite:")) {
+    path.remove_prefix(std::string_view("sqlite:").size());
+    if (path.starts_with("//")) path.remove_prefix(2);  // sqlite:///abs/path
+  }
+  if (path.empty()) {
+    throw Error(ErrorCode::kInvalidArgument,
+                fmt::format("catalog store \"{}\" names no file; use sqlite:PATH", url));
+  }
+  return std::make_unique<sqlite::SqliteStore>(std::string(path));
+}
+
+}  // namespace cairn::catalog

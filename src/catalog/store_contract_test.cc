@@ -1,0 +1,677 @@
+#include "catalog/store_contract_test.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace cairn::catalog::testing {
+namespace {
+
+const std::string kCustomers = TableFqn("shop", "analytics", "main", "customers");
+const std::string kOrders = TableFqn("shop", "analytics", "main", "orders");
+const std::string kRawOrders = TableFqn("shop", "analytics", "raw", "raw_orders");
+const std::string kRevenue = TableFqn("shop", "analytics", "main", "daily.revenue");
+const std::string kPayments = TableFqn("shop", "analytics", "main", "payments");
+const std::string kExposure = NodeFqn("shop", "exposure.shop.weekly_dashboard");
+const std::string kNotNullTest = "test.shop.not_null_customers_id.1a";
+const std::string kUniqueTest = "test.shop.unique_customers_id.2b";
+const std::string kRelationshipTest = "test.shop.relationships_orders_customer_id.3c";
+
+Column MakeColumn(std::string name, int ordinal, std::string type, std::string description) {
+  Column column;
+  column.name = std::move(name);
+  column.ordinal = ordinal;
+  column.data_type = std::move(type);
+  column.description = std::move(description);
+  return column;
+}
+
+Table MakeTable(const std::string& fqn, std::string schema, std::string name,
+                std::string description, std::vector<Column> columns) {
+  Table table;
+  table.fqn = fqn;
+  table.database = "analytics";
+  table.schema = std::move(schema);
+  table.name = std::move(name);
+  table.table_type = "table";
+  table.description = std::move(description);
+  table.columns = std::move(columns);
+  return table;
+}
+
+DbtNode MakeRelationNode(const std::string& table_fqn, std::string unique_id,
+                         std::string resource_type, std::string name, std::string description) {
+  DbtNode node;
+  node.fqn = table_fqn;
+  node.table_fqn = table_fqn;
+  node.unique_id = std::move(unique_id);
+  node.resource_type = std::move(resource_type);
+  node.name = std::move(name);
+  node.package_name = "shop";
+  node.description = std::move(description);
+  node.materialized = "table";
+  node.language = "sql";
+  node.raw_code = "select * from {{ ref('x') }}";
+  node.compiled_code = "select * from analytics.main.x";
+  return node;
+}
+
+DbtNode MakeTest(const std::string& unique_id, std::string name, std::string test_name,
+                 const std::string& table_fqn, std::string column) {
+  DbtNode node;
+  node.unique_id = unique_id;
+  node.fqn = NodeFqn("shop", unique_id);
+  node.table_fqn = table_fqn;
+  node.resource_type = "test";
+  node.name = std::move(name);
+  node.package_name = "shop";
+  node.test_name = std::move(test_name);
+  node.test_column = std::move(column);
+  node.test_kwargs_json = R"({"column_name":")" + node.test_column + R"("})";
+  node.severity = "ERROR";
+  return node;
+}
+
+NodeRun MakeRun(std::string invocation, std::string unique_id, std::string type,
+                std::string status) {
+  NodeRun run;
+  run.invocation_id = std::move(invocation);
+  run.unique_id = std::move(unique_id);
+  run.resource_type = std::move(type);
+  run.status = std::move(status);
+  run.execution_seconds = 0.5;
+  run.started_at = "2024-01-01T00:00:00Z";
+  run.completed_at = "2024-01-01T00:00:01Z";
+  return run;
+}
+
+LineageEdge Edge(std::string up, std::string down, std::string up_column = "",
+                 std::string down_column = "") {
+  return LineageEdge{std::move(up), std::move(down), std::move(up_column), std::move(down_column)};
+}
+
+std::vector<std::string> Fqns(const SearchPage& page) {
+  std::vector<std::string> fqns;
+  for (const SearchHit& hit : page.hits) fqns.push_back(hit.fqn);
+  return fqns;
+}
+
+SearchPage Find(Store& store, std::string text, std::string resource_type = "",
+                std::string tag = "", std::string owner = "", std::string schema = "",
+                int limit = 20, int offset = 0) {
+  SearchQuery query;
+  query.text = std::move(text);
+  query.resource_type = std::move(resource_type);
+  query.tag = std::move(tag);
+  query.owner = std::move(owner);
+  query.schema = std::move(schema);
+  query.limit = limit;
+  query.offset = offset;
+  return store.Search(query);
+}
+
+LineageGraph Walk(Store& store, const std::string& fqn, LineageDirection direction, int depth) {
+  LineageQuery query;
+  query.fqn = fqn;
+  query.direction = direction;
+  query.depth = depth;
+  return store.Lineage(query);
+}
+
+// fqn -> distance, sorted, for order-independent comparison.
+std::vector<std::pair<std::string, int>> Distances(const LineageGraph& graph) {
+  std::vector<std::pair<std::string, int>> out;
+  for (const LineageNode& node : graph.nodes) out.emplace_back(node.fqn, node.distance);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::pair<std::string, int>> Sorted(std::vector<std::pair<std::string, int>> pairs) {
+  std::sort(pairs.begin(), pairs.end());
+  return pairs;
+}
+
+std::vector<std::string> RunStatuses(const std::vector<NodeRun>& runs) {
+  std::vector<std::string> out;
+  for (const NodeRun& run : runs) out.push_back(run.invocation_id + ":" + run.status);
+  return out;
+}
+
+void ExpectSameTable(const Table& actual, const Table& expected) {
+  EXPECT_EQ(actual.fqn, expected.fqn);
+  EXPECT_EQ(actual.database, expected.database);
+  EXPECT_EQ(actual.schema, expected.schema);
+  EXPECT_EQ(actual.name, expected.name);
+  EXPECT_EQ(actual.table_type, expected.table_type);
+  EXPECT_EQ(actual.description, expected.description);
+  EXPECT_EQ(actual.tags, expected.tags);
+  EXPECT_EQ(actual.owners, expected.owners);
+  EXPECT_EQ(actual.stats_json, expected.stats_json);
+  ASSERT_EQ(actual.columns.size(), expected.columns.size());
+  for (std::size_t i = 0; i < actual.columns.size(); ++i) {
+    const Column& a = actual.columns[i];
+    const Column& e = expected.columns[i];
+    EXPECT_EQ(a.name, e.name);
+    EXPECT_EQ(a.ordinal, e.ordinal);
+    EXPECT_EQ(a.data_type, e.data_type);
+    EXPECT_EQ(a.description, e.description);
+    EXPECT_EQ(a.tags, e.tags);
+    EXPECT_EQ(a.meta_json, e.meta_json);
+    EXPECT_EQ(a.constraints_json, e.constraints_json);
+  }
+}
+
+const Table& TableOf(const ServiceSnapshot& snapshot, const std::string& fqn) {
+  for (const Table& table : snapshot.tables) {
+    if (table.fqn == fqn) return table;
+  }
+  throw std::runtime_error("no table " + fqn);
+}
+
+bool SameCounts(const CatalogCounts& a, const CatalogCounts& b) {
+  return a.services == b.services && a.tables == b.tables && a.columns == b.columns &&
+         a.nodes == b.nodes && a.lineage_edges == b.lineage_edges &&
+         a.invocations == b.invocations && a.runs == b.runs;
+}
+
+}  // namespace
+
+ServiceSnapshot ShopSnapshot() {
+  ServiceSnapshot s;
+  s.service = "shop";
+  s.service_type = "dbt";
+  s.origin = "dbt";
+
+  Table customers = MakeTable(
+      kCustomers, "main", "customers", "One row per customer",
+      {MakeColumn("id", 1, "integer", "Primary key"), MakeColumn("name", 2, "text", "Full name"),
+       MakeColumn("email", 3, "text", "Contact address")});
+  customers.tags = {"pii", "core"};
+  customers.owners = {"alice@example.com"};
+  customers.stats_json = R"({"row_count":42})";
+  customers.columns[2].tags = {"pii"};
+  customers.columns[0].constraints_json = R"([{"type":"primary_key"}])";
+  customers.columns[1].meta_json = R"({"masking":"partial"})";
+  Table orders = MakeTable(kOrders, "main", "orders", "Orders placed in the shop",
+                           {MakeColumn("order_id", 1, "integer", "Order key"),
+                            MakeColumn("customer_id", 2, "integer", "Who ordered"),
+                            MakeColumn("amount", 3, "numeric", "Total in cents")});
+  orders.table_type = "view";
+  Table raw_orders =
+      MakeTable(kRawOrders, "raw", "raw_orders", "Orders as loaded",
+                {MakeColumn("id", 1, "integer", ""), MakeColumn("user_id", 2, "integer", "")});
+  Table revenue = MakeTable(kRevenue, "main", "daily.revenue", "Revenue per day",
+                            {MakeColumn("day", 1, "date", "Calendar day"),
+                             MakeColumn("revenue", 2, "numeric", "Sum of amounts")});
+  s.tables = {customers, orders, raw_orders, revenue};
+
+  DbtNode customers_model = MakeRelationNode(kCustomers, "model.shop.customers", "model",
+                                             "customers", "One row per customer");
+  customers_model.tags = {"pii", "core"};
+  customers_model.owners = {"alice@example.com"};
+  customers_model.meta_json = R"({"owner":"alice@example.com"})";
+  customers_model.access = "public";
+  customers_model.group_name = "growth";
+  customers_model.version = "2";
+  customers_model.latest_version = "2";
+  customers_model.contract_enforced = true;
+  customers_model.depends_on = {"source.shop.raw.orders"};
+  DbtNode orders_model = MakeRelationNode(kOrders, "model.shop.orders", "model", "orders",
+                                          "Orders placed in the shop");
+  orders_model.materialized = "view";
+  orders_model.depends_on = {"source.shop.raw.orders"};
+  DbtNode source = MakeRelationNode(kRawOrders, "source.shop.raw.orders", "source", "orders",
+                                    "Orders as loaded");
+  source.source_name = "raw";
+  source.loader = "fivetran";
+  source.freshness_json = R"({"warn_after":{"count":12,"period":"hour"}})";
+  source.raw_code.clear();
+  source.compiled_code.clear();
+  DbtNode revenue_model = MakeRelationNode(kRevenue, "model.shop.daily_revenue", "model",
+                                           "daily_revenue", "Revenue per day");
+  revenue_model.depends_on = {"model.shop.orders", "model.shop.customers"};
+  DbtNode exposure;
+  exposure.unique_id = "exposure.shop.weekly_dashboard";
+  exposure.fqn = kExposure;
+  exposure.resource_type = "exposure";
+  exposure.name = "weekly_dashboard";
+  exposure.package_name = "shop";
+  exposure.label = "Weekly KPIs";
+  exposure.exposure_type = "dashboard";
+  exposure.url = "https://bi.example.com/d/1";
+  exposure.maturity = "high";
+  exposure.owners = {"bob@example.com"};
+  exposure.depends_on = {"model.shop.daily_revenue"};
+  s.nodes = {customers_model,
+             orders_model,
+             source,
+             revenue_model,
+             MakeTest(kNotNullTest, "not_null_customers_id", "not_null", kCustomers, "id"),
+             MakeTest(kUniqueTest, "unique_customers_id", "unique", kCustomers, "id"),
+             MakeTest(kRelationshipTest, "relationships_orders_customer_id", "relationships",
+                      kOrders, "customer_id"),
+             exposure};
+
+  s.lineage = {Edge(kRawOrders, kOrders), Edge(kOrders, kRevenue), Edge(kCustomers, kRevenue),
+               Edge(kOrders, kRevenue, "amount", "revenue"), Edge(kRevenue, kExposure)};
+  s.docs = {DocBlock{"doc.shop.customer_status", "customer_status", "shop", "Active or churned"}};
+
+  Invocation first;
+  first.invocation_id = "inv-1";
+  first.artifact = "run_results";
+  first.command = "build";
+  first.dbt_version = "1.8.0";
+  first.generated_at = "2024-01-01T00:00:00Z";
+  first.elapsed_seconds = 12.5;
+  Invocation second = first;
+  second.invocation_id = "inv-2";
+  second.command = "test";
+  second.generated_at = "2024-01-02T00:00:00Z";
+  s.invocations = {first, second};
+  NodeRun failed = MakeRun("inv-2", kNotNullTest, "test", "fail");
+  failed.failures = 3;
+  failed.message = "Got 3 results, configured to fail if != 0";
+  NodeRun customers_run = MakeRun("inv-1", "model.shop.customers", "model", "success");
+  customers_run.rows_affected = 42;
+  s.runs = {customers_run,
+            MakeRun("inv-1", "model.shop.orders", "model", "success"),
+            MakeRun("inv-1", "model.shop.daily_revenue", "model", "success"),
+            MakeRun("inv-1", kNotNullTest, "test", "pass"),
+            MakeRun("inv-1", kUniqueTest, "test", "pass"),
+            failed,
+            MakeRun("inv-2", kUniqueTest, "test", "pass")};
+  return s;
+}
+
+ServiceSnapshot ChangedShopSnapshot() {
+  ServiceSnapshot s = ShopSnapshot();
+  std::erase_if(s.tables, [](const Table& t) { return t.fqn == kRevenue; });
+  std::erase_if(s.nodes,
+                [](const DbtNode& n) { return n.unique_id == "model.shop.daily_revenue"; });
+  std::erase_if(s.lineage, [](const LineageEdge& e) {
+    return e.downstream_fqn == kRevenue || e.upstream_fqn == kRevenue;
+  });
+  for (Table& table : s.tables) {
+    if (table.fqn == kCustomers) table.columns[2].description = "Where we write to";
+  }
+  s.tables.push_back(MakeTable(kPayments, "main", "payments", "Payments received",
+                               {MakeColumn("payment_id", 1, "integer", "")}));
+  return s;
+}
+
+ServiceSnapshot CrmSnapshot() {
+  ServiceSnapshot s;
+  s.service = "crm";
+  s.service_type = "postgres";
+  s.origin = "postgres";
+  s.tables = {MakeTable(TableFqn("crm", "crm", "public", "contacts"), "public", "contacts",
+                        "People we talk to", {MakeColumn("id", 1, "integer", "")})};
+  return s;
+}
+
+TEST_P(StoreContractTest, ApplyReportsWhatItAdded) {
+  ApplyReport report = store_->Apply(ShopSnapshot());
+  EXPECT_EQ(report.tables.added, 4);
+  EXPECT_EQ(report.tables.updated + report.tables.removed + report.tables.unchanged, 0);
+  EXPECT_EQ(report.nodes.added, 8);
+  EXPECT_EQ(report.lineage_edges, 5);
+  EXPECT_EQ(report.invocations_added, 2);
+  EXPECT_EQ(report.runs_added, 7);
+
+  CatalogCounts counts = store_->Counts();
+  EXPECT_EQ(counts.services, 1);
+  EXPECT_EQ(counts.tables, 4);
+  EXPECT_EQ(counts.columns, 10);
+  EXPECT_EQ(counts.nodes, 8);
+  EXPECT_EQ(counts.lineage_edges, 5);
+  EXPECT_EQ(counts.invocations, 2);
+  EXPECT_EQ(counts.runs, 7);
+}
+
+TEST_P(StoreContractTest, EmptyStoreAnswersEmpty) {
+  EXPECT_TRUE(SameCounts(store_->Counts(), CatalogCounts{}));
+  EXPECT_FALSE(store_->Get(kCustomers).has_value());
+  EXPECT_EQ(Find(*store_, "customers").total, 0);
+  EXPECT_TRUE(store_->RunHistory(kNotNullTest, 10).empty());
+  LineageGraph graph = Walk(*store_, kOrders, LineageDirection::kBoth, 3);
+  ASSERT_EQ(graph.nodes.size(), 1u);
+  EXPECT_TRUE(graph.edges.empty());
+}
+
+TEST_P(StoreContractTest, GetTableReturnsItsColumnsNodeTestsAndRuns) {
+  ServiceSnapshot snapshot = ShopSnapshot();
+  store_->Apply(snapshot);
+  std::optional<EntityDetail> detail = store_->Get(kCustomers);
+  ASSERT_TRUE(detail.has_value());
+  EXPECT_EQ(detail->kind, "table");
+  EXPECT_EQ(detail->service, "shop");
+  ASSERT_TRUE(detail->table.has_value());
+  ExpectSameTable(*detail->table, TableOf(snapshot, kCustomers));
+
+  ASSERT_TRUE(detail->node.has_value());
+  const DbtNode& node = *detail->node;
+  const DbtNode& expected = snapshot.nodes[0];
+  EXPECT_EQ(node.unique_id, "model.shop.customers");
+  EXPECT_EQ(node.fqn, expected.fqn);
+  EXPECT_EQ(node.table_fqn, expected.table_fqn);
+  EXPECT_EQ(node.resource_type, "model");
+  EXPECT_EQ(node.tags, expected.tags);
+  EXPECT_EQ(node.owners, expected.owners);
+  EXPECT_EQ(node.meta_json, expected.meta_json);
+  EXPECT_EQ(node.raw_code, expected.raw_code);
+  EXPECT_EQ(node.compiled_code, expected.compiled_code);
+  EXPECT_EQ(node.access, "public");
+  EXPECT_EQ(node.group_name, "growth");
+  EXPECT_EQ(node.version, "2");
+  EXPECT_TRUE(node.contract_enforced);
+  EXPECT_EQ(node.depends_on, expected.depends_on);
+
+  ASSERT_EQ(detail->tests.size(), 2u);
+  const TestSummary& not_null = detail->tests[0];
+  EXPECT_EQ(not_null.unique_id, kNotNullTest);
+  EXPECT_EQ(not_null.name, "not_null_customers_id");
+  EXPECT_EQ(not_null.test_name, "not_null");
+  EXPECT_EQ(not_null.column, "id");
+  EXPECT_EQ(not_null.latest_status, "fail");
+  EXPECT_EQ(RunStatuses(not_null.history), (std::vector<std::string>{"inv-2:fail", "inv-1:pass"}));
+  EXPECT_EQ(not_null.history[0].failures, 3);
+  EXPECT_EQ(not_null.history[0].message, "Got 3 results, configured to fail if != 0");
+  EXPECT_EQ(detail->tests[1].unique_id, kUniqueTest);
+  EXPECT_EQ(detail->tests[1].latest_status, "pass");
+
+  ASSERT_EQ(detail->runs.size(), 1u);
+  EXPECT_EQ(detail->runs[0].status, "success");
+  EXPECT_EQ(detail->runs[0].rows_affected, 42);
+  EXPECT_FALSE(detail->runs[0].failures.has_value());
+}
+
+TEST_P(StoreContractTest, GetIsCaseInsensitiveOnTableFqns) {
+  store_->Apply(ShopSnapshot());
+  std::string shouted = kCustomers;
+  std::transform(shouted.begin(), shouted.end(), shouted.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  std::optional<EntityDetail> detail = store_->Get(shouted);
+  ASSERT_TRUE(detail.has_value());
+  ASSERT_TRUE(detail->table.has_value());
+  EXPECT_EQ(detail->table->fqn, kCustomers);
+}
+
+TEST_P(StoreContractTest, GetFindsQuotedFqnsOfNamesWithDots) {
+  store_->Apply(ShopSnapshot());
+  EXPECT_EQ(kRevenue, "shop.analytics.main.\"daily.revenue\"");
+  std::optional<EntityDetail> detail = store_->Get(kRevenue);
+  ASSERT_TRUE(detail.has_value());
+  ASSERT_TRUE(detail->table.has_value());
+  EXPECT_EQ(detail->table->name, "daily.revenue");
+  ASSERT_TRUE(detail->node.has_value());
+  EXPECT_EQ(detail->node->unique_id, "model.shop.daily_revenue");
+}
+
+TEST_P(StoreContractTest, GetFindsTablelessNodesByFqnAndUniqueId) {
+  store_->Apply(ShopSnapshot());
+  for (const std::string& key : {kExposure, std::string("exposure.shop.weekly_dashboard")}) {
+    std::optional<EntityDetail> detail = store_->Get(key);
+    ASSERT_TRUE(detail.has_value()) << key;
+    EXPECT_EQ(detail->kind, "dbt_node");
+    EXPECT_EQ(detail->service, "shop");
+    EXPECT_FALSE(detail->table.has_value());
+    ASSERT_TRUE(detail->node.has_value());
+    EXPECT_EQ(detail->node->resource_type, "exposure");
+    EXPECT_EQ(detail->node->label, "Weekly KPIs");
+    EXPECT_EQ(detail->node->url, "https://bi.example.com/d/1");
+    EXPECT_EQ(detail->node->owners, std::vector<std::string>{"bob@example.com"});
+  }
+  std::optional<EntityDetail> test = store_->Get(kNotNullTest);
+  ASSERT_TRUE(test.has_value());
+  ASSERT_TRUE(test->node.has_value());
+  EXPECT_EQ(test->node->table_fqn, kCustomers);
+  EXPECT_EQ(test->node->test_kwargs_json, R"({"column_name":"id"})");
+  EXPECT_EQ(RunStatuses(test->runs), (std::vector<std::string>{"inv-2:fail", "inv-1:pass"}));
+  EXPECT_FALSE(store_->Get("shop.nothing.here").has_value());
+}
+
+TEST_P(StoreContractTest, GetByUniqueIdOfAModelShowsItsTable) {
+  store_->Apply(ShopSnapshot());
+  std::optional<EntityDetail> detail = store_->Get("model.shop.orders");
+  ASSERT_TRUE(detail.has_value());
+  EXPECT_EQ(detail->kind, "table");
+  ASSERT_TRUE(detail->table.has_value());
+  EXPECT_EQ(detail->table->fqn, kOrders);
+  ASSERT_EQ(detail->tests.size(), 1u);
+  EXPECT_EQ(detail->tests[0].unique_id, kRelationshipTest);
+  EXPECT_EQ(detail->tests[0].latest_status, "");
+}
+
+TEST_P(StoreContractTest, SearchRanksNameMatchesFirstAndMatchesPrefixes) {
+  store_->Apply(ShopSnapshot());
+  SearchPage page = Find(*store_, "cust", "model");
+  EXPECT_EQ(page.total, 2);  // customers by name, orders by its customer_id column
+  ASSERT_EQ(page.hits.size(), 2u);
+  EXPECT_EQ(page.hits[0].fqn, kCustomers);
+  EXPECT_EQ(page.hits[0].name, "customers");
+  EXPECT_EQ(page.hits[0].resource_type, "model");
+  EXPECT_EQ(page.hits[0].description, "One row per customer");
+  EXPECT_EQ(page.hits[1].fqn, kOrders);
+  EXPECT_GT(page.hits[0].score, page.hits[1].score);
+
+  EXPECT_EQ(Fqns(Find(*store_, "loaded")), std::vector<std::string>{kRawOrders});
+  EXPECT_EQ(Fqns(Find(*store_, "Total in CENTS")), std::vector<std::string>{kOrders});
+  SearchPage exposure = Find(*store_, "weekly dash");
+  ASSERT_EQ(exposure.total, 1);
+  EXPECT_EQ(exposure.hits[0].fqn, kExposure);
+  EXPECT_EQ(exposure.hits[0].resource_type, "exposure");
+}
+
+TEST_P(StoreContractTest, SearchFilters) {
+  store_->Apply(ShopSnapshot());
+  store_->Apply(CrmSnapshot());
+  EXPECT_EQ(Fqns(Find(*store_, "", "", "PII")), std::vector<std::string>{kCustomers});
+  EXPECT_EQ(Fqns(Find(*store_, "", "", "", "alice@example.com")),
+            std::vector<std::string>{kCustomers});
+  EXPECT_EQ(Fqns(Find(*store_, "", "", "", "bob@example.com")),
+            std::vector<std::string>{kExposure});
+  EXPECT_EQ(Fqns(Find(*store_, "", "", "", "", "raw")), std::vector<std::string>{kRawOrders});
+  EXPECT_EQ(Fqns(Find(*store_, "orders", "source")), std::vector<std::string>{kRawOrders});
+  EXPECT_EQ(Fqns(Find(*store_, "", "table")),
+            std::vector<std::string>{TableFqn("crm", "crm", "public", "contacts")});
+  EXPECT_EQ(Find(*store_, "customers", "", "no-such-tag").total, 0);
+}
+
+TEST_P(StoreContractTest, SearchPaginatesAndCountsTheTotal) {
+  store_->Apply(ShopSnapshot());
+  SearchPage first = Find(*store_, "", "test", "", "", "", 2, 0);
+  EXPECT_EQ(first.total, 3);
+  ASSERT_EQ(first.hits.size(), 2u);
+  SearchPage second = Find(*store_, "", "test", "", "", "", 2, 2);
+  EXPECT_EQ(second.total, 3);
+  ASSERT_EQ(second.hits.size(), 1u);
+  std::vector<std::string> all = Fqns(first);
+  all.push_back(second.hits[0].fqn);
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, (std::vector<std::string>{NodeFqn("shop", kNotNullTest),
+                                           NodeFqn("shop", kRelationshipTest),
+                                           NodeFqn("shop", kUniqueTest)}));
+  SearchPage tests_on_main = Find(*store_, "", "test", "", "", "main");
+  EXPECT_EQ(tests_on_main.total, 3);
+}
+
+TEST_P(StoreContractTest, SearchTreatsQuerySyntaxAsPlainText) {
+  store_->Apply(ShopSnapshot());
+  for (const char* text : {"\"cust", "cust* OR (", "NEAR(a b)", "-", "'; DROP TABLE tables; --",
+                           "customers:", "^orders"}) {
+    EXPECT_NO_THROW(Find(*store_, text)) << text;
+  }
+  EXPECT_EQ(Find(*store_, "\"customers\" AND").total, Find(*store_, "customers and").total);
+}
+
+TEST_P(StoreContractTest, LineageFollowsDepthAndDirection) {
+  store_->Apply(ShopSnapshot());
+  using D = std::vector<std::pair<std::string, int>>;
+  LineageGraph up1 = Walk(*store_, kOrders, LineageDirection::kUpstream, 1);
+  EXPECT_EQ(up1.root, kOrders);
+  EXPECT_EQ(Distances(up1), (Sorted(D{{kRawOrders, -1}, {kOrders, 0}})));
+  ASSERT_EQ(up1.edges.size(), 1u);
+  EXPECT_EQ(up1.edges[0].upstream_fqn, kRawOrders);
+
+  LineageGraph down1 = Walk(*store_, kOrders, LineageDirection::kDownstream, 1);
+  EXPECT_EQ(Distances(down1), (Sorted(D{{kOrders, 0}, {kRevenue, 1}})));
+  EXPECT_EQ(down1.edges.size(), 2u);  // the table edge and the column edge
+
+  LineageGraph down2 = Walk(*store_, kOrders, LineageDirection::kDownstream, 2);
+  EXPECT_EQ(Distances(down2), (Sorted(D{{kExposure, 2}, {kOrders, 0}, {kRevenue, 1}})));
+  EXPECT_EQ(down2.edges.size(), 3u);
+
+  LineageGraph both = Walk(*store_, kOrders, LineageDirection::kBoth, 1);
+  EXPECT_EQ(Distances(both), (Sorted(D{{kRawOrders, -1}, {kOrders, 0}, {kRevenue, 1}})));
+  EXPECT_EQ(both.edges.size(), 3u);
+
+  LineageGraph from_exposure = Walk(*store_, kExposure, LineageDirection::kUpstream, 2);
+  EXPECT_EQ(Distances(from_exposure),
+            (Sorted(D{{kCustomers, -2}, {kExposure, 0}, {kOrders, -2}, {kRevenue, -1}})));
+  for (const LineageNode& node : from_exposure.nodes) {
+    if (node.fqn == kExposure) {
+      EXPECT_EQ(node.name, "weekly_dashboard");
+      EXPECT_EQ(node.resource_type, "exposure");
+    } else if (node.fqn == kRevenue) {
+      EXPECT_EQ(node.name, "daily.revenue");
+      EXPECT_EQ(node.resource_type, "model");
+    }
+  }
+  bool column_edge = std::any_of(down1.edges.begin(), down1.edges.end(), [](const LineageEdge& e) {
+    return e.upstream_column == "amount" && e.downstream_column == "revenue";
+  });
+  EXPECT_TRUE(column_edge);
+}
+
+TEST_P(StoreContractTest, LineageRootIsCaseInsensitive) {
+  store_->Apply(ShopSnapshot());
+  std::string shouted = kOrders;
+  std::transform(shouted.begin(), shouted.end(), shouted.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  LineageGraph graph = Walk(*store_, shouted, LineageDirection::kBoth, 1);
+  EXPECT_EQ(graph.root, kOrders);
+  EXPECT_EQ(graph.nodes.size(), 3u);
+}
+
+TEST_P(StoreContractTest, RunHistoryIsNewestFirstAndLimited) {
+  store_->Apply(ShopSnapshot());
+  EXPECT_EQ(RunStatuses(store_->RunHistory(kUniqueTest, 10)),
+            (std::vector<std::string>{"inv-2:pass", "inv-1:pass"}));
+  EXPECT_EQ(RunStatuses(store_->RunHistory(kUniqueTest, 1)),
+            (std::vector<std::string>{"inv-2:pass"}));
+  EXPECT_TRUE(store_->RunHistory("model.shop.unknown", 10).empty());
+}
+
+TEST_P(StoreContractTest, ReapplyingTheSameSnapshotChangesNothing) {
+  store_->Apply(ShopSnapshot());
+  CatalogCounts before = store_->Counts();
+  ApplyReport report = store_->Apply(ShopSnapshot());
+  EXPECT_EQ(report.tables.unchanged, 4);
+  EXPECT_EQ(report.tables.added + report.tables.updated + report.tables.removed, 0);
+  EXPECT_EQ(report.nodes.unchanged, 8);
+  EXPECT_EQ(report.nodes.added + report.nodes.updated + report.nodes.removed, 0);
+  EXPECT_EQ(report.lineage_edges, 5);
+  EXPECT_EQ(report.invocations_added, 0);
+  EXPECT_EQ(report.runs_added, 0);
+  EXPECT_TRUE(SameCounts(store_->Counts(), before));
+  EXPECT_EQ(Find(*store_, "cust", "model").total, 2);
+}
+
+TEST_P(StoreContractTest, ApplyingAChangedSnapshotChangesExactlyThat) {
+  store_->Apply(ShopSnapshot());
+  ApplyReport report = store_->Apply(ChangedShopSnapshot());
+  EXPECT_EQ(report.tables.added, 1);
+  EXPECT_EQ(report.tables.updated, 1);
+  EXPECT_EQ(report.tables.removed, 1);
+  EXPECT_EQ(report.tables.unchanged, 2);
+  EXPECT_EQ(report.nodes.removed, 1);
+  EXPECT_EQ(report.nodes.unchanged, 7);
+  EXPECT_EQ(report.nodes.added + report.nodes.updated, 0);
+  EXPECT_EQ(report.lineage_edges, 1);
+  EXPECT_EQ(report.runs_added, 0);
+
+  CatalogCounts counts = store_->Counts();
+  EXPECT_EQ(counts.tables, 4);
+  EXPECT_EQ(counts.columns, 9);
+  EXPECT_EQ(counts.nodes, 7);
+  EXPECT_EQ(counts.lineage_edges, 1);
+  EXPECT_EQ(counts.runs, 7);
+
+  EXPECT_FALSE(store_->Get(kRevenue).has_value());
+  EXPECT_FALSE(store_->Get("model.shop.daily_revenue").has_value());
+  EXPECT_EQ(RunStatuses(store_->RunHistory("model.shop.daily_revenue", 10)),
+            std::vector<std::string>{"inv-1:success"});
+  std::optional<EntityDetail> customers = store_->Get(kCustomers);
+  ASSERT_TRUE(customers && customers->table);
+  EXPECT_EQ(customers->table->columns[2].description, "Where we write to");
+  EXPECT_EQ(customers->tests.size(), 2u);
+
+  EXPECT_EQ(Find(*store_, "revenue").total, 0);
+  SearchPage payments = Find(*store_, "payments");
+  ASSERT_EQ(payments.total, 1);
+  EXPECT_EQ(payments.hits[0].resource_type, "table");
+  EXPECT_EQ(Fqns(Find(*store_, "write")), std::vector<std::string>{kCustomers});
+  EXPECT_EQ(Find(*store_, "contact address").total, 0);
+  EXPECT_EQ(Walk(*store_, kOrders, LineageDirection::kDownstream, 3).nodes.size(), 1u);
+}
+
+TEST_P(StoreContractTest, ApplyLeavesOtherServicesAlone) {
+  store_->Apply(CrmSnapshot());
+  store_->Apply(ShopSnapshot());
+  store_->Apply(ChangedShopSnapshot());
+  const std::string contacts = TableFqn("crm", "crm", "public", "contacts");
+  std::optional<EntityDetail> crm = store_->Get(contacts);
+  ASSERT_TRUE(crm && crm->table);
+  EXPECT_EQ(crm->service, "crm");
+  ExpectSameTable(*crm->table, CrmSnapshot().tables[0]);
+
+  ServiceSnapshot empty_shop;
+  empty_shop.service = "shop";
+  empty_shop.origin = "dbt";
+  ApplyReport report = store_->Apply(empty_shop);
+  EXPECT_EQ(report.tables.removed, 4);
+  EXPECT_EQ(report.nodes.removed, 7);
+  CatalogCounts counts = store_->Counts();
+  EXPECT_EQ(counts.services, 2);
+  EXPECT_EQ(counts.tables, 1);
+  EXPECT_EQ(counts.columns, 1);
+  EXPECT_EQ(counts.nodes, 0);
+  EXPECT_EQ(counts.lineage_edges, 0);
+  EXPECT_EQ(counts.runs, 7);  // history is never removed
+  EXPECT_EQ(Fqns(Find(*store_, "")), std::vector<std::string>{contacts});
+}
+
+TEST_P(StoreContractTest, NewInvocationsAppendOnlyTheirRuns) {
+  store_->Apply(ShopSnapshot());
+  ServiceSnapshot next = ShopSnapshot();
+  Invocation third = next.invocations[1];
+  third.invocation_id = "inv-3";
+  third.generated_at = "2024-01-03T00:00:00Z";
+  next.invocations.push_back(third);
+  next.runs.push_back(MakeRun("inv-3", kNotNullTest, "test", "pass"));
+  ApplyReport report = store_->Apply(next);
+  EXPECT_EQ(report.invocations_added, 1);
+  EXPECT_EQ(report.runs_added, 1);
+  EXPECT_EQ(store_->Counts().runs, 8);
+  std::optional<EntityDetail> customers = store_->Get(kCustomers);
+  ASSERT_TRUE(customers.has_value());
+  EXPECT_EQ(customers->tests[0].latest_status, "pass");
+  EXPECT_EQ(RunStatuses(customers->tests[0].history),
+            (std::vector<std::string>{"inv-3:pass", "inv-2:fail", "inv-1:pass"}));
+}
+
+TEST_P(StoreContractTest, FailedApplyLeavesTheStoreAsItWas) {
+  store_->Apply(ShopSnapshot());
+  CatalogCounts before = store_->Counts();
+  ServiceSnapshot broken = ChangedShopSnapshot();
+  broken.tables.push_back(broken.tables.front());  // the same FQN twice
+  EXPECT_THROW(store_->Apply(broken), cairn::Error);
+  EXPECT_TRUE(SameCounts(store_->Counts(), before));
+  EXPECT_TRUE(store_->Get(kRevenue).has_value());
+  EXPECT_EQ(Find(*store_, "payments").total, 0);
+  EXPECT_EQ(Find(*store_, "revenue").total, 1);
+}
+
+}  // namespace cairn::catalog::testing
