@@ -9,15 +9,16 @@
 namespace cairn::catalog::testing {
 namespace {
 
-const std::string kCustomers = TableFqn("shop", "analytics", "main", "customers");
-const std::string kOrders = TableFqn("shop", "analytics", "main", "orders");
-const std::string kRawOrders = TableFqn("shop", "analytics", "raw", "raw_orders");
-const std::string kRevenue = TableFqn("shop", "analytics", "main", "daily.revenue");
-const std::string kPayments = TableFqn("shop", "analytics", "main", "payments");
-const std::string kExposure = NodeFqn("shop", "exposure.shop.weekly_dashboard");
-const std::string kNotNullTest = "test.shop.not_null_customers_id.1a";
-const std::string kUniqueTest = "test.shop.unique_customers_id.2b";
-const std::string kRelationshipTest = "test.shop.relationships_orders_customer_id.3c";
+// FQNs as TableFqn/NodeFqn write them (GetFindsQuotedFqnsOfNamesWithDots checks the quoting).
+constexpr char kCustomers[] = "shop.analytics.main.customers";
+constexpr char kOrders[] = "shop.analytics.main.orders";
+constexpr char kRawOrders[] = "shop.analytics.raw.raw_orders";
+constexpr char kRevenue[] = "shop.analytics.main.\"daily.revenue\"";
+constexpr char kPayments[] = "shop.analytics.main.payments";
+constexpr char kExposure[] = "shop.exposure.shop.weekly_dashboard";
+constexpr char kNotNullTest[] = "test.shop.not_null_customers_id.1a";
+constexpr char kUniqueTest[] = "test.shop.unique_customers_id.2b";
+constexpr char kRelationshipTest[] = "test.shop.relationships_orders_customer_id.3c";
 
 Column MakeColumn(std::string name, int ordinal, std::string type, std::string description) {
   Column column;
@@ -94,6 +95,7 @@ LineageEdge Edge(std::string up, std::string down, std::string up_column = "",
 
 std::vector<std::string> Fqns(const SearchPage& page) {
   std::vector<std::string> fqns;
+  fqns.reserve(page.hits.size());
   for (const SearchHit& hit : page.hits) fqns.push_back(hit.fqn);
   return fqns;
 }
@@ -135,6 +137,7 @@ std::vector<std::pair<std::string, int>> Sorted(std::vector<std::pair<std::strin
 
 std::vector<std::string> RunStatuses(const std::vector<NodeRun>& runs) {
   std::vector<std::string> out;
+  out.reserve(runs.size());
   for (const NodeRun& run : runs) out.push_back(run.invocation_id + ":" + run.status);
   return out;
 }
@@ -330,6 +333,18 @@ TEST_P(StoreContractTest, ApplyReportsWhatItAdded) {
   EXPECT_EQ(counts.runs, 7);
 }
 
+TEST_P(StoreContractTest, DuplicateLineageEdgesAreStoredOnce) {
+  ServiceSnapshot snapshot = ShopSnapshot();
+  LineageEdge shouted = snapshot.lineage.front();
+  std::transform(shouted.upstream_fqn.begin(), shouted.upstream_fqn.end(),
+                 shouted.upstream_fqn.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  snapshot.lineage.push_back(snapshot.lineage.front());
+  snapshot.lineage.push_back(shouted);
+  EXPECT_EQ(store_->Apply(snapshot).lineage_edges, 5);
+  EXPECT_EQ(store_->Counts().lineage_edges, 5);
+}
+
 TEST_P(StoreContractTest, EmptyStoreAnswersEmpty) {
   EXPECT_TRUE(SameCounts(store_->Counts(), CatalogCounts{}));
   EXPECT_FALSE(store_->Get(kCustomers).has_value());
@@ -400,7 +415,8 @@ TEST_P(StoreContractTest, GetIsCaseInsensitiveOnTableFqns) {
 
 TEST_P(StoreContractTest, GetFindsQuotedFqnsOfNamesWithDots) {
   store_->Apply(ShopSnapshot());
-  EXPECT_EQ(kRevenue, "shop.analytics.main.\"daily.revenue\"");
+  EXPECT_EQ(kRevenue, TableFqn("shop", "analytics", "main", "daily.revenue"));
+  EXPECT_EQ(kExposure, NodeFqn("shop", "exposure.shop.weekly_dashboard"));
   std::optional<EntityDetail> detail = store_->Get(kRevenue);
   ASSERT_TRUE(detail.has_value());
   ASSERT_TRUE(detail->table.has_value());
@@ -411,7 +427,8 @@ TEST_P(StoreContractTest, GetFindsQuotedFqnsOfNamesWithDots) {
 
 TEST_P(StoreContractTest, GetFindsTablelessNodesByFqnAndUniqueId) {
   store_->Apply(ShopSnapshot());
-  for (const std::string& key : {kExposure, std::string("exposure.shop.weekly_dashboard")}) {
+  for (const std::string& key :
+       {std::string(kExposure), std::string("exposure.shop.weekly_dashboard")}) {
     std::optional<EntityDetail> detail = store_->Get(key);
     ASSERT_TRUE(detail.has_value()) << key;
     EXPECT_EQ(detail->kind, "dbt_node");

@@ -91,11 +91,13 @@ CREATE TABLE dbt_nodes(
   exposure_type TEXT NOT NULL,
   url TEXT NOT NULL,
   maturity TEXT NOT NULL,
-  UNIQUE (service_id, unique_id)
+  -- Also serves lookups by unique_id alone; Apply reads a service's nodes by
+  -- scanning this narrow table (SQL lives in dbt_node_code), which is cheaper
+  -- than keeping one more index up to date on every insert.
+  UNIQUE (unique_id, service_id)
 );
 CREATE INDEX dbt_nodes_by_fqn ON dbt_nodes(fqn);
 CREATE INDEX dbt_nodes_by_table ON dbt_nodes(table_fqn, resource_type);
-CREATE INDEX dbt_nodes_by_unique_id ON dbt_nodes(unique_id);
 
 -- A node's SQL (a kilobyte or more) lives apart so that reading the nodes of
 -- a service to compare hashes does not page through every query text.

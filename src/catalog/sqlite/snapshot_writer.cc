@@ -116,6 +116,38 @@ std::string_view View(const std::string& text) {
   return text;
 }
 
+char FoldCase(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// FNV-1a over the edge's parts, case-folded as SQLite's NOCASE does.
+std::uint64_t FoldedEdgeHash(const LineageEdge& edge) {
+  std::uint64_t hash = 0xCBF29CE484222325ULL;
+  for (const std::string* part :
+       {&edge.upstream_fqn, &edge.downstream_fqn, &edge.upstream_column, &edge.downstream_column}) {
+    for (char c : *part) {
+      hash ^= static_cast<unsigned char>(FoldCase(c));
+      hash *= 0x100000001B3ULL;
+    }
+    hash ^= 0x1F;
+    hash *= 0x100000001B3ULL;
+  }
+  return hash;
+}
+
+bool EqualFolded(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return FoldCase(x) == FoldCase(y);
+         });
+}
+
+bool SameEdge(const LineageEdge& a, const LineageEdge& b) {
+  return EqualFolded(a.upstream_fqn, b.upstream_fqn) &&
+         EqualFolded(a.downstream_fqn, b.downstream_fqn) &&
+         EqualFolded(a.upstream_column, b.upstream_column) &&
+         EqualFolded(a.downstream_column, b.downstream_column);
+}
+
 }  // namespace
 
 SnapshotWriter::SnapshotWriter(Connection& db, const ServiceSnapshot& snapshot)
@@ -370,17 +402,19 @@ void SnapshotWriter::WriteLineage() {
   lineage_hash_ = static_cast<std::int64_t>(hasher.Finish());
   if (StoredSetHash(kLineageHash) != lineage_hash_) {
     db_.Prepare(kDeleteLineage).Bind(1, service_id_).Bind(2, View(snapshot_.origin)).Exec();
-    std::unordered_set<std::string> distinct;
+    // Duplicates (equal up to ASCII case) are stored once; the map's value
+    // is the first edge with that key, compared in full against collisions.
+    std::unordered_multimap<std::uint64_t, const LineageEdge*> distinct;
     distinct.reserve(snapshot_.lineage.size());
     Statement& insert = db_.Prepare(kInsertLineage);
     for (const LineageEdge& edge : snapshot_.lineage) {
-      std::string key = FqnKey(edge.upstream_fqn);
-      for (const std::string* part :
-           {&edge.downstream_fqn, &edge.upstream_column, &edge.downstream_column}) {
-        key += '\x1f';
-        key += FqnKey(*part);
+      std::uint64_t key = FoldedEdgeHash(edge);
+      auto [first, last] = distinct.equal_range(key);
+      if (std::any_of(first, last,
+                      [&](const auto& seen) { return SameEdge(*seen.second, edge); })) {
+        continue;
       }
-      if (!distinct.insert(std::move(key)).second) continue;
+      distinct.emplace(key, &edge);
       insert.Bind(1, service_id_)
           .Bind(2, View(snapshot_.origin))
           .Bind(3, View(edge.upstream_fqn))

@@ -21,7 +21,7 @@ constexpr int kHistoryInDetail = 20;
 
 // Page cache for reads, and a much larger one while Apply writes a project.
 constexpr const char* kReadCacheSize = "PRAGMA cache_size = -16384";
-constexpr const char* kBulkCacheSize = "PRAGMA cache_size = -262144";
+constexpr const char* kBulkCacheSize = "PRAGMA cache_size = -65536";
 
 constexpr const char* kSelectTable = R"sql(
 SELECT t.id, t.fqn, t.database_name, t.schema_name, t.name, t.table_type, t.description, t.tags,
