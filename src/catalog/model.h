@@ -39,7 +39,8 @@ struct Table {
   std::string database;
   std::string schema;
   std::string name;
-  std::string table_type;  // table, view, materialized_view, incremental, snapshot, seed, external, ...
+  std::string
+      table_type;  // table, view, materialized_view, incremental, snapshot, seed, external, ...
   std::string description;
   std::vector<std::string> tags;
   std::vector<std::string> owners;
@@ -196,7 +197,7 @@ struct TestSummary {
   std::string name;
   std::string test_name;
   std::string column;
-  std::string latest_status;  // empty when never run
+  std::string latest_status;     // empty when never run
   std::vector<NodeRun> history;  // newest first
 };
 

@@ -10,7 +10,9 @@ nlohmann::json Embedded(const std::string& text) {
   return value.is_discarded() ? nlohmann::json(text) : value;
 }
 
-nlohmann::json OrNull(const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); }
+nlohmann::json OrNull(const std::string& text) {
+  return text.empty() ? nlohmann::json() : nlohmann::json(text);
+}
 
 nlohmann::json ToJson(const ApplyCounts& counts) {
   return {{"added", counts.added},
@@ -90,17 +92,17 @@ nlohmann::json ToJson(const DbtNode& node) {
 }
 
 nlohmann::json ToJson(const NodeRun& run) {
-  nlohmann::json out = {{"invocation_id", run.invocation_id},
-                        {"unique_id", run.unique_id},
-                        {"resource_type", OrNull(run.resource_type)},
-                        {"status", run.status},
-                        {"execution_seconds", run.execution_seconds},
-                        {"started_at", OrNull(run.started_at)},
-                        {"completed_at", OrNull(run.completed_at)},
-                        {"message", OrNull(run.message)},
-                        {"failures", run.failures ? nlohmann::json(*run.failures) : nlohmann::json()},
-                        {"rows_affected",
-                         run.rows_affected ? nlohmann::json(*run.rows_affected) : nlohmann::json()}};
+  nlohmann::json out = {
+      {"invocation_id", run.invocation_id},
+      {"unique_id", run.unique_id},
+      {"resource_type", OrNull(run.resource_type)},
+      {"status", run.status},
+      {"execution_seconds", run.execution_seconds},
+      {"started_at", OrNull(run.started_at)},
+      {"completed_at", OrNull(run.completed_at)},
+      {"message", OrNull(run.message)},
+      {"failures", run.failures ? nlohmann::json(*run.failures) : nlohmann::json()},
+      {"rows_affected", run.rows_affected ? nlohmann::json(*run.rows_affected) : nlohmann::json()}};
   if (!run.max_loaded_at.empty() || run.age_seconds) {
     out["max_loaded_at"] = OrNull(run.max_loaded_at);
     out["age_seconds"] = run.age_seconds ? nlohmann::json(*run.age_seconds) : nlohmann::json();
@@ -164,9 +166,12 @@ nlohmann::json ToJson(const LineageGraph& graph) {
 }
 
 nlohmann::json ToJson(const CatalogCounts& counts) {
-  return {{"services", counts.services},   {"tables", counts.tables},
-          {"columns", counts.columns},     {"nodes", counts.nodes},
-          {"lineage_edges", counts.lineage_edges}, {"invocations", counts.invocations},
+  return {{"services", counts.services},
+          {"tables", counts.tables},
+          {"columns", counts.columns},
+          {"nodes", counts.nodes},
+          {"lineage_edges", counts.lineage_edges},
+          {"invocations", counts.invocations},
           {"runs", counts.runs}};
 }
 

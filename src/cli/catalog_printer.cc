@@ -1,10 +1,10 @@
 #include "cli/catalog_printer.h"
 
-#include <algorithm>
-#include <map>
-
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+
+#include <algorithm>
+#include <map>
 
 namespace cairn::cli {
 namespace {
@@ -27,8 +27,8 @@ std::string Joined(const std::vector<std::string>& items) {
 
 void PrintCounts(std::ostream& out, const char* what, std::int64_t seen,
                  const catalog::ApplyCounts& c) {
-  fmt::print(out, "  {:<8} {:>7} seen: {} added, {} updated, {} removed, {} unchanged\n", what, seen,
-             c.added, c.updated, c.removed, c.unchanged);
+  fmt::print(out, "  {:<8} {:>7} seen: {} added, {} updated, {} removed, {} unchanged\n", what,
+             seen, c.added, c.updated, c.removed, c.unchanged);
 }
 
 // The last few statuses, newest first, e.g. "pass pass fail".
@@ -43,8 +43,8 @@ void PrintColumns(const catalog::EntityDetail& entity, std::ostream& out) {
   std::map<std::string, std::vector<std::string>> tests_by_column;
   for (const catalog::TestSummary& test : entity.tests) {
     if (test.column.empty()) continue;
-    tests_by_column[Lower(test.column)].push_back(
-        fmt::format("{} {}", test.test_name, test.latest_status.empty() ? "not run" : test.latest_status));
+    tests_by_column[Lower(test.column)].push_back(fmt::format(
+        "{} {}", test.test_name, test.latest_status.empty() ? "not run" : test.latest_status));
   }
   fmt::print(out, "\nColumns ({})\n", columns.size());
   std::size_t name_width = 4;
@@ -57,7 +57,8 @@ void PrintColumns(const catalog::EntityDetail& entity, std::ostream& out) {
     fmt::print(out, "  {:>3}  {:<{}}  {:<{}}  {}\n", c.ordinal, c.name, name_width, c.data_type,
                type_width, FirstLine(c.description, 60));
     if (auto it = tests_by_column.find(Lower(c.name)); it != tests_by_column.end()) {
-      fmt::print(out, "       {:<{}}  tests: {}\n", "", name_width + type_width, Joined(it->second));
+      fmt::print(out, "       {:<{}}  tests: {}\n", "", name_width + type_width,
+                 Joined(it->second));
     }
   }
 }
@@ -68,7 +69,8 @@ void PrintTests(const catalog::EntityDetail& entity, std::ostream& out) {
   for (const catalog::TestSummary& test : entity.tests) {
     fmt::print(out, "  {:<9} {}{}\n", test.latest_status.empty() ? "not run" : test.latest_status,
                test.name, test.column.empty() ? "" : fmt::format("  [column {}]", test.column));
-    if (test.history.size() > 1) fmt::print(out, "            history (newest first): {}\n", Trail(test.history, 10));
+    if (test.history.size() > 1)
+      fmt::print(out, "            history (newest first): {}\n", Trail(test.history, 10));
   }
 }
 
@@ -78,7 +80,8 @@ void PrintRuns(const catalog::EntityDetail& entity, std::ostream& out) {
   for (std::size_t i = 0; i < entity.runs.size() && i < 10; ++i) {
     const catalog::NodeRun& run = entity.runs[i];
     fmt::print(out, "  {:<9} {:>8.2f} s  {}  {}\n", run.status, run.execution_seconds,
-               run.completed_at.empty() ? run.started_at : run.completed_at, FirstLine(run.message, 60));
+               run.completed_at.empty() ? run.started_at : run.completed_at,
+               FirstLine(run.message, 60));
   }
 }
 
@@ -86,8 +89,8 @@ void PrintRuns(const catalog::EntityDetail& entity, std::ostream& out) {
 
 void PrintIngestReport(const ingest::IngestReport& report, const catalog::CatalogCounts& totals,
                        std::ostream& out) {
-  fmt::print(out, "Ingested service '{}' in {:.2f} s (read {:.2f} s, write {:.2f} s)\n", report.service,
-             report.elapsed_seconds, report.read_seconds, report.write_seconds);
+  fmt::print(out, "Ingested service '{}' in {:.2f} s (read {:.2f} s, write {:.2f} s)\n",
+             report.service, report.elapsed_seconds, report.read_seconds, report.write_seconds);
   PrintCounts(out, "tables", report.tables_seen, report.applied.tables);
   PrintCounts(out, "nodes", report.nodes_seen, report.applied.nodes);
   fmt::print(out, "  {:<8} {:>7} edges\n", "lineage", report.applied.lineage_edges);
@@ -100,7 +103,8 @@ void PrintIngestReport(const ingest::IngestReport& report, const catalog::Catalo
     for (std::size_t i = 0; i < report.warnings.size() && i < 20; ++i) {
       fmt::print(out, "  - {}\n", report.warnings[i]);
     }
-    if (report.warnings.size() > 20) fmt::print(out, "  ... and {} more\n", report.warnings.size() - 20);
+    if (report.warnings.size() > 20)
+      fmt::print(out, "  ... and {} more\n", report.warnings.size() - 20);
   }
 }
 
@@ -110,11 +114,12 @@ void PrintSearchPage(const catalog::SearchPage& page, const catalog::SearchQuery
     fmt::print(out, "No results for '{}'.\n", query.text);
     return;
   }
-  fmt::print(out, "{} result(s) for '{}', showing {}-{}:\n", page.total, query.text, query.offset + 1,
-             query.offset + static_cast<int>(page.hits.size()));
+  fmt::print(out, "{} result(s) for '{}', showing {}-{}:\n", page.total, query.text,
+             query.offset + 1, query.offset + static_cast<int>(page.hits.size()));
   for (const catalog::SearchHit& hit : page.hits) {
     fmt::print(out, "  {:<14} {}\n", hit.resource_type, hit.fqn);
-    if (!hit.description.empty()) fmt::print(out, "  {:<14} {}\n", "", FirstLine(hit.description, 90));
+    if (!hit.description.empty())
+      fmt::print(out, "  {:<14} {}\n", "", FirstLine(hit.description, 90));
   }
 }
 
@@ -122,10 +127,12 @@ void PrintEntity(const catalog::EntityDetail& entity, std::ostream& out) {
   if (entity.table) {
     const catalog::Table& t = *entity.table;
     fmt::print(out, "{}\n  {} {}\n", t.fqn, t.table_type,
-               entity.node ? fmt::format("built by dbt {} {}", entity.node->resource_type, entity.node->unique_id)
+               entity.node ? fmt::format("built by dbt {} {}", entity.node->resource_type,
+                                         entity.node->unique_id)
                            : std::string());
   } else if (entity.node) {
-    fmt::print(out, "{}\n  dbt {} {}\n", entity.node->fqn, entity.node->resource_type, entity.node->unique_id);
+    fmt::print(out, "{}\n  dbt {} {}\n", entity.node->fqn, entity.node->resource_type,
+               entity.node->unique_id);
   }
   const std::string& description = entity.table && !entity.table->description.empty()
                                        ? entity.table->description
@@ -133,8 +140,8 @@ void PrintEntity(const catalog::EntityDetail& entity, std::ostream& out) {
   if (!description.empty()) fmt::print(out, "\n{}\n", description);
   if (entity.node) {
     const catalog::DbtNode& n = *entity.node;
-    fmt::print(out, "\n  materialized: {}   owners: {}   tags: {}\n", n.materialized.empty() ? "-" : n.materialized,
-               Joined(n.owners), Joined(n.tags));
+    fmt::print(out, "\n  materialized: {}   owners: {}   tags: {}\n",
+               n.materialized.empty() ? "-" : n.materialized, Joined(n.owners), Joined(n.tags));
     if (!n.access.empty() || !n.group_name.empty() || !n.version.empty() || n.contract_enforced) {
       fmt::print(out, "  access: {}   group: {}   version: {}   contract enforced: {}\n",
                  n.access.empty() ? "-" : n.access, n.group_name.empty() ? "-" : n.group_name,
@@ -152,9 +159,12 @@ void PrintLineage(const catalog::LineageGraph& graph, std::ostream& out) {
   std::vector<catalog::LineageNode> nodes = graph.nodes;
   std::stable_sort(nodes.begin(), nodes.end(),
                    [](const auto& a, const auto& b) { return a.distance < b.distance; });
-  fmt::print(out, "Lineage of {} ({} nodes, {} edges)\n", graph.root, nodes.size(), graph.edges.size());
+  fmt::print(out, "Lineage of {} ({} nodes, {} edges)\n", graph.root, nodes.size(),
+             graph.edges.size());
   for (const catalog::LineageNode& node : nodes) {
-    const char* arrow = node.distance < 0 ? "upstream  " : node.distance > 0 ? "downstream" : "root      ";
+    const char* arrow = node.distance < 0   ? "upstream  "
+                        : node.distance > 0 ? "downstream"
+                                            : "root      ";
     fmt::print(out, "  {} {:>3}  {:<14} {}\n", arrow, node.distance, node.resource_type, node.fqn);
   }
 }

@@ -1,9 +1,9 @@
 #include "cli/commands.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cstdlib>
 #include <iostream>
-
-#include <spdlog/spdlog.h>
 
 #include "catalog/model_json.h"
 #include "catalog/store.h"
@@ -20,13 +20,11 @@ void ReportIngest(const ingest::IngestReport& report, catalog::Store& store,
                   const OutputOptions& output) {
   const catalog::CatalogCounts totals = store.Counts();
   if (output.json) {
-    nlohmann::json out = {{"service", report.service},
-                          {"tables_seen", report.tables_seen},
-                          {"nodes_seen", report.nodes_seen},
-                          {"applied", catalog::ToJson(report.applied)},
-                          {"warnings", report.warnings},
-                          {"elapsed_seconds", report.elapsed_seconds},
-                          {"catalog", catalog::ToJson(totals)}};
+    nlohmann::json out = {
+        {"service", report.service},         {"tables_seen", report.tables_seen},
+        {"nodes_seen", report.nodes_seen},   {"applied", catalog::ToJson(report.applied)},
+        {"warnings", report.warnings},       {"elapsed_seconds", report.elapsed_seconds},
+        {"catalog", catalog::ToJson(totals)}};
     std::cout << out.dump(2) << '\n';
   } else {
     PrintIngestReport(report, totals, std::cout);
@@ -51,10 +49,11 @@ int IngestWorkflow(const std::string& config_path, const std::string& db_overrid
   // Validate the whole config before touching the store: a bad file writes nothing.
   const ingest::WorkflowConfig config = ingest::LoadWorkflowConfig(config_path);
   ApplyLoggerLevel(config.logger_level);
-  const std::string db =
-      !db_override.empty() ? db_override : (!config.sink_db.empty() ? config.sink_db : DefaultDatabase());
-  spdlog::debug("workflow {}: source {} for service {}, store {}", config_path, config.connector->type,
-                config.service_name, db);
+  const std::string db = !db_override.empty()
+                             ? db_override
+                             : (!config.sink_db.empty() ? config.sink_db : DefaultDatabase());
+  spdlog::debug("workflow {}: source {} for service {}, store {}", config_path,
+                config.connector->type, config.service_name, db);
   auto store = catalog::OpenStore(db);
   TerminalProgress progress;
   ReportIngest(ingest::RunWorkflow(config, *store, progress), *store, output);
@@ -62,8 +61,9 @@ int IngestWorkflow(const std::string& config_path, const std::string& db_overrid
 }
 
 int IngestDbt(const IngestDbtOptions& options, const std::string& db, const OutputOptions& output) {
-  auto source = connectors::dbt::MakeDbtSource(
-      connectors::dbt::ArtifactPathsInDirectory(options.directory), options.service, options.include_tags);
+  auto source =
+      connectors::dbt::MakeDbtSource(connectors::dbt::ArtifactPathsInDirectory(options.directory),
+                                     options.service, options.include_tags);
   auto store = catalog::OpenStore(db);
   TerminalProgress progress;
   ReportIngest(ingest::Ingest(*source, *store, progress), *store, output);
@@ -96,7 +96,8 @@ int Show(const std::string& fqn, const std::string& db, const OutputOptions& out
   return 0;
 }
 
-int Lineage(const catalog::LineageQuery& query, const std::string& db, const OutputOptions& output) {
+int Lineage(const catalog::LineageQuery& query, const std::string& db,
+            const OutputOptions& output) {
   auto store = catalog::OpenStore(db);
   if (!store->Get(query.fqn)) {
     throw Error(ErrorCode::kNotFound, "no table or dbt resource '" + query.fqn + "'");

@@ -1,10 +1,10 @@
 // cairn: the data catalog for dbt users. Parses the command line and maps
 // every failure to a message on stderr and an exit code (core/error.h).
-#include <iostream>
-
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
 
 #include "cli/commands.h"
 #include "core/error.h"
@@ -16,7 +16,8 @@ constexpr const char* kVersion = "0.1.0";
 using cairn::cli::OutputOptions;
 
 void AddDbOption(CLI::App& command, std::string& db) {
-  command.add_option("--db", db, "Catalog store: sqlite:PATH or a path (env CAIRN_DB; default sqlite:cairn.db)");
+  command.add_option(
+      "--db", db, "Catalog store: sqlite:PATH or a path (env CAIRN_DB; default sqlite:cairn.db)");
 }
 
 }  // namespace
@@ -43,22 +44,29 @@ int main(int argc, char** argv) {
   AddDbOption(*ingest, db);
   ingest->add_flag("--json", output.json, "Print the run report as JSON");
   cairn::cli::IngestDbtOptions dbt_options;
-  CLI::App* ingest_dbt = ingest->add_subcommand("dbt", "Ingest a dbt project's artifacts from a target/ directory");
-  ingest_dbt->add_option("directory", dbt_options.directory, "dbt target/ directory, or the project holding it")
+  CLI::App* ingest_dbt =
+      ingest->add_subcommand("dbt", "Ingest a dbt project's artifacts from a target/ directory");
+  ingest_dbt
+      ->add_option("directory", dbt_options.directory,
+                   "dbt target/ directory, or the project holding it")
       ->required();
-  ingest_dbt->add_option("--service", dbt_options.service,
-                         "Service the project's relations belong to (default: the dbt project name)");
+  ingest_dbt->add_option(
+      "--service", dbt_options.service,
+      "Service the project's relations belong to (default: the dbt project name)");
   bool no_tags = false;
   ingest_dbt->add_flag("--no-tags", no_tags, "Do not import dbt tags");
   AddDbOption(*ingest_dbt, db);
   ingest_dbt->add_flag("--json", output.json, "Print the run report as JSON");
 
   // cairn search QUERY
-  CLI::App* search = app.add_subcommand("search", "Full-text search over names, descriptions and columns");
+  CLI::App* search =
+      app.add_subcommand("search", "Full-text search over names, descriptions and columns");
   cairn::catalog::SearchQuery query;
   std::vector<std::string> words;
-  search->add_option("query", words, "Words to search for; the last one also matches as a prefix")->required();
-  search->add_option("--type", query.resource_type, "Only this kind: model, source, seed, snapshot, test, exposure, ...");
+  search->add_option("query", words, "Words to search for; the last one also matches as a prefix")
+      ->required();
+  search->add_option("--type", query.resource_type,
+                     "Only this kind: model, source, seed, snapshot, test, exposure, ...");
   search->add_option("--tag", query.tag, "Only entities with this tag");
   search->add_option("--owner", query.owner, "Only entities with this owner");
   search->add_option("--schema", query.schema, "Only entities in this schema");
@@ -68,21 +76,25 @@ int main(int argc, char** argv) {
   search->add_flag("--json", output.json, "Print JSON");
 
   // cairn show FQN
-  CLI::App* show = app.add_subcommand("show", "Show a table or dbt resource: columns, tests, history");
+  CLI::App* show =
+      app.add_subcommand("show", "Show a table or dbt resource: columns, tests, history");
   std::string fqn;
   show->add_option("fqn", fqn, "service.database.schema.table, or a dbt unique_id")->required();
   AddDbOption(*show, db);
   show->add_flag("--json", output.json, "Print JSON");
 
   // cairn lineage FQN
-  CLI::App* lineage = app.add_subcommand("lineage", "Walk the lineage graph from a table or dbt resource");
+  CLI::App* lineage =
+      app.add_subcommand("lineage", "Walk the lineage graph from a table or dbt resource");
   cairn::catalog::LineageQuery lineage_query;
-  lineage->add_option("fqn", lineage_query.fqn, "service.database.schema.table, or a dbt unique_id")->required();
+  lineage->add_option("fqn", lineage_query.fqn, "service.database.schema.table, or a dbt unique_id")
+      ->required();
   bool upstream = false;
   bool downstream = false;
   lineage->add_flag("--upstream", upstream, "Only what it reads from");
   lineage->add_flag("--downstream", downstream, "Only what reads from it");
-  lineage->add_option("--depth", lineage_query.depth, "Hops to follow (default 1)")->check(CLI::Range(1, 100));
+  lineage->add_option("--depth", lineage_query.depth, "Hops to follow (default 1)")
+      ->check(CLI::Range(1, 100));
   AddDbOption(*lineage, db);
   lineage->add_flag("--json", output.json, "Print JSON");
 
@@ -97,7 +109,8 @@ int main(int argc, char** argv) {
     }
     if (*ingest) {
       if (config_path.empty()) {
-        std::cerr << "cairn ingest: give a workflow with -c FILE, or use `cairn ingest dbt TARGET_DIR`\n";
+        std::cerr
+            << "cairn ingest: give a workflow with -c FILE, or use `cairn ingest dbt TARGET_DIR`\n";
         return 64;
       }
       return cairn::cli::IngestWorkflow(config_path, ingest->count("--db") > 0 ? db : "", output);
@@ -108,8 +121,10 @@ int main(int argc, char** argv) {
     }
     if (*show) return cairn::cli::Show(fqn, db, output);
     if (*lineage) {
-      if (upstream && !downstream) lineage_query.direction = cairn::catalog::LineageDirection::kUpstream;
-      if (downstream && !upstream) lineage_query.direction = cairn::catalog::LineageDirection::kDownstream;
+      if (upstream && !downstream)
+        lineage_query.direction = cairn::catalog::LineageDirection::kUpstream;
+      if (downstream && !upstream)
+        lineage_query.direction = cairn::catalog::LineageDirection::kDownstream;
       return cairn::cli::Lineage(lineage_query, db, output);
     }
   } catch (const cairn::Error& e) {

@@ -1,10 +1,9 @@
 #include "cli/progress.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
-
-#include <fmt/format.h>
 
 namespace cairn::cli {
 namespace {
@@ -23,7 +22,9 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 
 TerminalProgress::TerminalProgress() : enabled_(isatty(STDERR_FILENO) == 1) {}
 
-TerminalProgress::~TerminalProgress() { Stop(); }
+TerminalProgress::~TerminalProgress() {
+  Stop();
+}
 
 void TerminalProgress::PhaseStarted(const std::string& phase, std::uint64_t bytes) {
   if (!enabled_) return;
@@ -47,7 +48,8 @@ void TerminalProgress::PhaseFinished(const std::string& phase) {
   if (!enabled_) return;
   Stop();
   std::lock_guard lock(mutex_);
-  std::fputs(fmt::format("\r\033[K  done  {} ({:.2f} s)\n", phase, Seconds(started_)).c_str(), stderr);
+  std::fputs(fmt::format("\r\033[K  done  {} ({:.2f} s)\n", phase, Seconds(started_)).c_str(),
+             stderr);
 }
 
 void TerminalProgress::Redraw() {

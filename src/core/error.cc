@@ -35,30 +35,46 @@ Error Error::WithFile(const std::string& file) const {
 
 int ExitCodeFor(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return 64;  // EX_USAGE
-    case ErrorCode::kInvalidConfig: return 78;    // EX_CONFIG
-    case ErrorCode::kNotFound: return 66;         // EX_NOINPUT
+    case ErrorCode::kInvalidArgument:
+      return 64;  // EX_USAGE
+    case ErrorCode::kInvalidConfig:
+      return 78;  // EX_CONFIG
+    case ErrorCode::kNotFound:
+      return 66;  // EX_NOINPUT
     case ErrorCode::kParse:
     case ErrorCode::kUnsupported:
-    case ErrorCode::kInconsistent: return 65;     // EX_DATAERR
-    case ErrorCode::kStorage: return 73;          // EX_CANTCREAT
-    case ErrorCode::kIo: return 74;               // EX_IOERR
-    case ErrorCode::kInternal: return 70;         // EX_SOFTWARE
+    case ErrorCode::kInconsistent:
+      return 65;  // EX_DATAERR
+    case ErrorCode::kStorage:
+      return 73;  // EX_CANTCREAT
+    case ErrorCode::kIo:
+      return 74;  // EX_IOERR
+    case ErrorCode::kInternal:
+      return 70;  // EX_SOFTWARE
   }
   return 70;
 }
 
 const char* ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return "invalid_argument";
-    case ErrorCode::kInvalidConfig: return "invalid_config";
-    case ErrorCode::kNotFound: return "not_found";
-    case ErrorCode::kParse: return "parse_error";
-    case ErrorCode::kUnsupported: return "unsupported";
-    case ErrorCode::kInconsistent: return "inconsistent";
-    case ErrorCode::kStorage: return "storage_error";
-    case ErrorCode::kIo: return "io_error";
-    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kInvalidArgument:
+      return "invalid_argument";
+    case ErrorCode::kInvalidConfig:
+      return "invalid_config";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kParse:
+      return "parse_error";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
+    case ErrorCode::kInconsistent:
+      return "inconsistent";
+    case ErrorCode::kStorage:
+      return "storage_error";
+    case ErrorCode::kIo:
+      return "io_error";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "internal";
 }

@@ -11,15 +11,15 @@ namespace cairn {
 // one HTTP status at the edges (cli/main.cc, later the server), so callers
 // inside never decide how an error is presented.
 enum class ErrorCode {
-  kInvalidArgument,   // a user-supplied value is wrong (flag, config field)
-  kInvalidConfig,     // a config file does not match its JSON Schema
-  kNotFound,          // a file, entity or record that was asked for does not exist
-  kParse,             // malformed input: truncated JSON, wrong type at a path
-  kUnsupported,       // well-formed input Cairn does not handle (future schema version)
-  kInconsistent,      // inputs that disagree (run_results ids not in the manifest)
-  kStorage,           // the store failed (SQLite error, migration)
-  kIo,                // reading or writing a file failed
-  kInternal,          // a bug
+  kInvalidArgument,  // a user-supplied value is wrong (flag, config field)
+  kInvalidConfig,    // a config file does not match its JSON Schema
+  kNotFound,         // a file, entity or record that was asked for does not exist
+  kParse,            // malformed input: truncated JSON, wrong type at a path
+  kUnsupported,      // well-formed input Cairn does not handle (future schema version)
+  kInconsistent,     // inputs that disagree (run_results ids not in the manifest)
+  kStorage,          // the store failed (SQLite error, migration)
+  kIo,               // reading or writing a file failed
+  kInternal,         // a bug
 };
 
 // Where in an input an error was found: the file, and either a byte offset

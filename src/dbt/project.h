@@ -96,10 +96,11 @@ struct Node {
   std::string materialized;  // config.materialized
   std::string language;      // "sql" / "python"
   std::string raw_code;      // raw_code, or raw_sql before dbt 1.3
-  std::string compiled_code; // compiled_code / compiled_sql; empty when the command did not compile
-  std::string access;        // "public" / "protected" / "private"
+  std::string
+      compiled_code;   // compiled_code / compiled_sql; empty when the command did not compile
+  std::string access;  // "public" / "protected" / "private"
   std::string group;
-  std::string version;        // model versions; kept as text (dbt allows 2 or "2")
+  std::string version;  // model versions; kept as text (dbt allows 2 or "2")
   std::string latest_version;
   bool contract_enforced = false;
   std::string constraints_json = "[]";  // model-level constraints
@@ -144,7 +145,7 @@ struct NodeResult {
   std::string unique_id;
   std::string status;  // success, error, skipped, pass, fail, warn, runtime error, ...
   double execution_time = 0;
-  std::string started_at;    // from timing[name=execute], else timing[name=compile]
+  std::string started_at;  // from timing[name=execute], else timing[name=compile]
   std::string completed_at;
   std::string message;
   std::optional<std::int64_t> failures;

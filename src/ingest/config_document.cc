@@ -1,10 +1,10 @@
 #include "ingest/config_document.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <regex>
-
-#include <yaml-cpp/yaml.h>
 
 #include "core/error.h"
 #include "core/file.h"
@@ -52,7 +52,8 @@ class Converter {
     document_.lines[pointer] = node.Mark().line + 1;
     switch (node.Type()) {
       case YAML::NodeType::Null:
-      case YAML::NodeType::Undefined: return nullptr;
+      case YAML::NodeType::Undefined:
+        return nullptr;
       case YAML::NodeType::Scalar:
         // yaml-cpp tags plain scalars "?" and quoted ones "!".
         return node.Tag() == "!" ? nlohmann::json(node.Scalar()) : PlainScalar(node.Scalar());
@@ -121,8 +122,10 @@ std::string JsonPathFromPointer(const std::string& pointer) {
     std::size_t end = pointer.find('/', start);
     if (end == std::string::npos) end = pointer.size();
     std::string token = pointer.substr(start, end - start);
-    for (std::size_t at = 0; (at = token.find("~1", at)) != std::string::npos;) token.replace(at, 2, "/");
-    for (std::size_t at = 0; (at = token.find("~0", at)) != std::string::npos;) token.replace(at, 2, "~");
+    for (std::size_t at = 0; (at = token.find("~1", at)) != std::string::npos;)
+      token.replace(at, 2, "/");
+    for (std::size_t at = 0; (at = token.find("~0", at)) != std::string::npos;)
+      token.replace(at, 2, "~");
     const bool index = !token.empty() && token.find_first_not_of("0123456789") == std::string::npos;
     path += index ? "[" + token + "]" : "." + token;
     start = end + 1;

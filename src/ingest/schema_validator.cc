@@ -1,14 +1,14 @@
 #include "ingest/schema_validator.h"
 
-#include <algorithm>
-#include <vector>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
+#include <vector>
 
 #include "core/error.h"
 
@@ -69,22 +69,30 @@ const nlohmann::json* SchemaAt(const nlohmann::json& root, const std::vector<std
 
 std::string TypeName(const nlohmann::json& value) {
   switch (value.type()) {
-    case nlohmann::json::value_t::null: return "null";
-    case nlohmann::json::value_t::boolean: return "a boolean";
+    case nlohmann::json::value_t::null:
+      return "null";
+    case nlohmann::json::value_t::boolean:
+      return "a boolean";
     case nlohmann::json::value_t::number_integer:
-    case nlohmann::json::value_t::number_unsigned: return "an integer";
-    case nlohmann::json::value_t::number_float: return "a number";
-    case nlohmann::json::value_t::string: return "a string";
-    case nlohmann::json::value_t::array: return "a list";
-    case nlohmann::json::value_t::object: return "a mapping";
-    default: return "a value";
+    case nlohmann::json::value_t::number_unsigned:
+      return "an integer";
+    case nlohmann::json::value_t::number_float:
+      return "a number";
+    case nlohmann::json::value_t::string:
+      return "a string";
+    case nlohmann::json::value_t::array:
+      return "a list";
+    case nlohmann::json::value_t::object:
+      return "a mapping";
+    default:
+      return "a value";
   }
 }
 
 std::string Expected(const nlohmann::json& type) {
   static const std::map<std::string, std::string> kNames = {
-      {"string", "a string"},   {"boolean", "a boolean"}, {"integer", "an integer"},
-      {"number", "a number"},   {"array", "a list"},      {"object", "a mapping"},
+      {"string", "a string"}, {"boolean", "a boolean"}, {"integer", "an integer"},
+      {"number", "a number"}, {"array", "a list"},      {"object", "a mapping"},
       {"null", "null"}};
   if (type.is_string()) {
     auto it = kNames.find(type.get<std::string>());
@@ -115,7 +123,8 @@ std::string Explain(const std::string& description, const nlohmann::json* schema
       return fmt::format("expected {}, found {}", (*schema)["const"].dump(), value->dump());
     }
   }
-  const std::string kUnknown = "could not be validated using 'properties' or 'additionalProperties'";
+  const std::string kUnknown =
+      "could not be validated using 'properties' or 'additionalProperties'";
   if (description.find(kUnknown) != std::string::npos) {
     const auto open = description.rfind(": '");
     std::string name = open == std::string::npos ? "" : description.substr(open + 3);
@@ -130,7 +139,8 @@ std::string Explain(const std::string& description, const nlohmann::json* schema
     return fmt::format("unknown field '{}'{}", name, allowed);
   }
   if (description.rfind("Missing required property '", 0) == 0) {
-    return "missing required field " + description.substr(std::string("Missing required property ").size());
+    return "missing required field " +
+           description.substr(std::string("Missing required property ").size());
   }
   if (description.find("'pattern' constraint") != std::string::npos && schema != nullptr &&
       schema->contains("pattern")) {
@@ -194,12 +204,14 @@ void SchemaValidator::Validate(const ConfigDocument& document, const std::string
   const std::vector<std::string> tokens = PathTokens(best->context);
   const std::string at = Pointer(pointer, tokens);
   const nlohmann::json* value = nullptr;
-  if (const auto json_pointer = nlohmann::json::json_pointer(at); document.value.contains(json_pointer)) {
+  if (const auto json_pointer = nlohmann::json::json_pointer(at);
+      document.value.contains(json_pointer)) {
     value = &document.value.at(json_pointer);
   }
-  throw Error(ErrorCode::kInvalidConfig,
-              Explain(best->description, SchemaAt(impl_->document, tokens), value),
-              {.file = document.file, .line = document.LineOf(at), .json_path = JsonPathFromPointer(at)});
+  throw Error(
+      ErrorCode::kInvalidConfig,
+      Explain(best->description, SchemaAt(impl_->document, tokens), value),
+      {.file = document.file, .line = document.LineOf(at), .json_path = JsonPathFromPointer(at)});
 }
 
 }  // namespace cairn::ingest

@@ -11,7 +11,8 @@ namespace cairn::ingest {
 // Validates configuration against one of Cairn's JSON Schemas (schemas/,
 // compiled into the binary). Errors say where (file, line, JSON path) and
 // what was expected, e.g.
-//   workflow.yaml:12: at $.source.sourceConfig.config.includeTags: expected a boolean, found a string
+//   workflow.yaml:12: at $.source.sourceConfig.config.includeTags: expected a boolean, found a
+//   string
 class SchemaValidator {
  public:
   // `name` is the path under schemas/, e.g. "workflow.json". Throws

@@ -35,7 +35,8 @@ IngestReport Ingest(connectors::Source& source, catalog::Store& store,
 
 IngestReport RunWorkflow(const WorkflowConfig& config, catalog::Store& store,
                          connectors::ProgressListener& progress) {
-  connectors::SourceContext context{.service_name = config.service_name, .source = &config.source()};
+  connectors::SourceContext context{.service_name = config.service_name,
+                                    .source = &config.source()};
   std::unique_ptr<connectors::Source> source = config.connector->factory(context);
   return Ingest(*source, store, progress);
 }

@@ -18,8 +18,11 @@ WorkflowConfig Validate(ConfigDocument document, const connectors::Registry& reg
   config.connector = registry.Find(type);
   if (config.connector == nullptr) {
     throw Error(ErrorCode::kInvalidConfig,
-                fmt::format("unknown source type '{}' (known: {})", type, fmt::join(registry.Types(), ", ")),
-                {.file = document.file, .line = document.LineOf("/source/type"), .json_path = "$.source.type"});
+                fmt::format("unknown source type '{}' (known: {})", type,
+                            fmt::join(registry.Types(), ", ")),
+                {.file = document.file,
+                 .line = document.LineOf("/source/type"),
+                 .json_path = "$.source.type"});
   }
   SchemaValidator(config.connector->schema_file).Validate(document, "/source");
 
@@ -27,10 +30,11 @@ WorkflowConfig Validate(ConfigDocument document, const connectors::Registry& reg
   const nlohmann::json& sink = document.value.at("sink");
   config.sink_type = sink.at("type").get<std::string>();
   if (config.sink_type != "metadata-store") {
-    throw Error(ErrorCode::kUnsupported,
-                "sink type '" + config.sink_type +
-                    "' (a remote Cairn server) is not available in this version; use metadata-store",
-                {.file = document.file, .line = document.LineOf("/sink/type"), .json_path = "$.sink.type"});
+    throw Error(
+        ErrorCode::kUnsupported,
+        "sink type '" + config.sink_type +
+            "' (a remote Cairn server) is not available in this version; use metadata-store",
+        {.file = document.file, .line = document.LineOf("/sink/type"), .json_path = "$.sink.type"});
   }
   if (auto it = sink.find("config"); it != sink.end()) config.sink_db = it->value("db", "");
   if (auto it = document.value.find("workflowConfig"); it != document.value.end()) {

@@ -23,9 +23,10 @@ struct WorkflowConfig {
 // Throws Error kInvalidConfig naming the file, line, JSON path and what was
 // expected; kNotFound when the file is missing; kUnsupported for a sink this
 // version cannot write to.
-WorkflowConfig LoadWorkflowConfig(const std::string& path,
-                                  const connectors::Registry& registry = connectors::BuiltinConnectors());
-WorkflowConfig ParseWorkflowConfig(const std::string& text, const std::string& label,
-                                   const connectors::Registry& registry = connectors::BuiltinConnectors());
+WorkflowConfig LoadWorkflowConfig(const std::string& path, const connectors::Registry& registry =
+                                                               connectors::BuiltinConnectors());
+WorkflowConfig ParseWorkflowConfig(
+    const std::string& text, const std::string& label,
+    const connectors::Registry& registry = connectors::BuiltinConnectors());
 
 }  // namespace cairn::ingest

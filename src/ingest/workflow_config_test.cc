@@ -77,13 +77,15 @@ TEST(WorkflowConfigTest, UnknownSourceTypeNamesKnownOnes) {
 
 TEST(WorkflowConfigTest, WrongFieldType) {
   EXPECT_EQ(ErrorOf(Variant("includeTags: false", "includeTags: \"no\"")),
-            "workflow.yaml:7: at $.source.sourceConfig.config.includeTags: expected a boolean, found a string");
+            "workflow.yaml:7: at $.source.sourceConfig.config.includeTags: expected a boolean, "
+            "found a string");
 }
 
 TEST(WorkflowConfigTest, NumberWhereStringExpected) {
-  EXPECT_EQ(ErrorOf(Variant("dbtManifestFilePath: target/manifest.json", "dbtManifestFilePath: 42")),
-            "workflow.yaml:10: at $.source.sourceConfig.config.dbtConfigSource.dbtManifestFilePath: "
-            "expected a string, found an integer");
+  EXPECT_EQ(
+      ErrorOf(Variant("dbtManifestFilePath: target/manifest.json", "dbtManifestFilePath: 42")),
+      "workflow.yaml:10: at $.source.sourceConfig.config.dbtConfigSource.dbtManifestFilePath: "
+      "expected a string, found an integer");
 }
 
 TEST(WorkflowConfigTest, UnknownFieldListsAllowedOnes) {
@@ -94,14 +96,16 @@ TEST(WorkflowConfigTest, UnknownFieldListsAllowedOnes) {
 }
 
 TEST(WorkflowConfigTest, MissingRequiredField) {
-  EXPECT_EQ(ErrorOf(Variant("        dbtManifestFilePath: target/manifest.json\n", "")),
-            "workflow.yaml:8: at $.source.sourceConfig.config.dbtConfigSource: missing required field "
-            "'dbtManifestFilePath'.");
+  EXPECT_EQ(
+      ErrorOf(Variant("        dbtManifestFilePath: target/manifest.json\n", "")),
+      "workflow.yaml:8: at $.source.sourceConfig.config.dbtConfigSource: missing required field "
+      "'dbtManifestFilePath'.");
 }
 
 TEST(WorkflowConfigTest, EnumValueNamesChoices) {
   EXPECT_EQ(ErrorOf(Variant("loggerLevel: DEBUG", "loggerLevel: LOUD")),
-            "workflow.yaml:17: at $.workflowConfig.loggerLevel: expected one of \"DEBUG\", \"INFO\", \"WARN\", "
+            "workflow.yaml:17: at $.workflowConfig.loggerLevel: expected one of \"DEBUG\", "
+            "\"INFO\", \"WARN\", "
             "\"ERROR\", found \"LOUD\"");
 }
 
@@ -116,13 +120,15 @@ TEST(WorkflowConfigTest, YamlSyntaxErrorHasLine) {
 }
 
 TEST(WorkflowConfigTest, TopLevelMustBeAMapping) {
-  EXPECT_EQ(ErrorOf("- a\n- b\n"), "workflow.yaml:1: at $: expected a mapping (key: value) at the top level");
+  EXPECT_EQ(ErrorOf("- a\n- b\n"),
+            "workflow.yaml:1: at $: expected a mapping (key: value) at the top level");
 }
 
 TEST(WorkflowConfigTest, RestSinkIsNotAvailableYet) {
-  EXPECT_EQ(ErrorOf(Variant("type: metadata-store", "type: metadata-rest"), ErrorCode::kUnsupported),
-            "workflow.yaml:13: at $.sink.type: sink type 'metadata-rest' (a remote Cairn server) is not "
-            "available in this version; use metadata-store");
+  EXPECT_EQ(
+      ErrorOf(Variant("type: metadata-store", "type: metadata-rest"), ErrorCode::kUnsupported),
+      "workflow.yaml:13: at $.sink.type: sink type 'metadata-rest' (a remote Cairn server) is not "
+      "available in this version; use metadata-store");
 }
 
 TEST(WorkflowConfigTest, MissingFileIsNotFound) {

@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -22,8 +21,8 @@ class WorkflowTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           ("cairn-workflow-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("cairn-workflow-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     store_ = catalog::OpenStore("sqlite:" + (dir_ / "cairn.db").string());
@@ -34,10 +33,13 @@ class WorkflowTest : public ::testing::Test {
   }
 
   IngestReport RunWith(const std::string& manifest, const std::string& run_results) {
-    std::string yaml = "source:\n  type: dbt\n  serviceName: jaffle\n  sourceConfig:\n    config:\n"
-                       "      dbtConfigSource:\n        dbtManifestFilePath: " + manifest + "\n";
+    std::string yaml =
+        "source:\n  type: dbt\n  serviceName: jaffle\n  sourceConfig:\n    config:\n"
+        "      dbtConfigSource:\n        dbtManifestFilePath: " +
+        manifest + "\n";
     if (!run_results.empty()) yaml += "        dbtRunResultsFilePath: " + run_results + "\n";
-    yaml += "        dbtCatalogFilePath: " + kProject + "catalog.json\nsink:\n  type: metadata-store\n";
+    yaml +=
+        "        dbtCatalogFilePath: " + kProject + "catalog.json\nsink:\n  type: metadata-store\n";
     SilentProgress progress;
     return RunWorkflow(ParseWorkflowConfig(yaml, "test.yaml"), *store_, progress);
   }
@@ -75,7 +77,8 @@ TEST_F(WorkflowTest, IngestsProjectWithHistory) {
   EXPECT_EQ(customers->table->fqn, "jaffle.jaffle_shop.main.customers");
   EXPECT_FALSE(customers->table->columns.empty());
   EXPECT_FALSE(customers->tests.empty());
-  for (const auto& test : customers->tests) EXPECT_FALSE(test.latest_status.empty()) << test.unique_id;
+  for (const auto& test : customers->tests)
+    EXPECT_FALSE(test.latest_status.empty()) << test.unique_id;
 
   const auto page = store_->Search({.text = "customers"});
   ASSERT_FALSE(page.hits.empty());
@@ -86,7 +89,8 @@ TEST_F(WorkflowTest, ReingestingTheSameProjectChangesNothing) {
   const catalog::CatalogCounts before = store_->Counts();
   const IngestReport again = RunWith(kProject + "manifest.json", kProject + "run_results.json");
   EXPECT_EQ(again.applied.tables.unchanged, again.tables_seen);
-  EXPECT_EQ(again.applied.tables.added + again.applied.tables.updated + again.applied.tables.removed, 0);
+  EXPECT_EQ(
+      again.applied.tables.added + again.applied.tables.updated + again.applied.tables.removed, 0);
   EXPECT_EQ(again.applied.nodes.unchanged, again.nodes_seen);
   EXPECT_EQ(again.applied.invocations_added, 0);
   EXPECT_EQ(again.applied.runs_added, 0);
@@ -117,7 +121,8 @@ TEST_F(WorkflowTest, FailedIngestLeavesTheStoreAsItWas) {
   const catalog::CatalogCounts before = store_->Counts();
   // run_results of another project: its ids are not in this manifest.
   const std::string other_run_results =
-      std::string(CAIRN_SHARED_DIR) + "/fixtures/dbt/projects/jaffle_shop_snowflake_dbt-1.7.7/run_results.json";
+      std::string(CAIRN_SHARED_DIR) +
+      "/fixtures/dbt/projects/jaffle_shop_snowflake_dbt-1.7.7/run_results.json";
   try {
     RunWith(ManifestWithout("model.jaffle_shop.order_items"), other_run_results);
     FAIL() << "expected an error";

@@ -1,5 +1,7 @@
 #include "connectors/dbt/dbt_mapper.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <functional>
@@ -8,8 +10,6 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
-
-#include <fmt/format.h>
 
 namespace cairn::connectors::dbt {
 namespace {
@@ -31,11 +31,14 @@ bool IsEphemeral(const Node& node) {
 // Resources that are relations in the warehouse.
 bool BuildsRelation(const Node& node) {
   switch (node.resource_type) {
-    case ResourceType::kModel: return !IsEphemeral(node);
+    case ResourceType::kModel:
+      return !IsEphemeral(node);
     case ResourceType::kSeed:
     case ResourceType::kSnapshot:
-    case ResourceType::kSource: return true;
-    default: return false;
+    case ResourceType::kSource:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -45,8 +48,10 @@ bool IsLineageConsumer(const Node& node) {
     case ResourceType::kExposure:
     case ResourceType::kMetric:
     case ResourceType::kSemanticModel:
-    case ResourceType::kSavedQuery: return true;
-    default: return false;
+    case ResourceType::kSavedQuery:
+      return true;
+    default:
+      return false;
   }
 }
 

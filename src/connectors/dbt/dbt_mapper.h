@@ -9,7 +9,7 @@
 namespace cairn::connectors::dbt {
 
 struct MapOptions {
-  std::string service;     // the service the project's relations belong to
+  std::string service;       // the service the project's relations belong to
   bool include_tags = true;  // DbtPipeline.includeTags
 };
 

@@ -25,7 +25,8 @@ cairn::dbt::ArtifactPaths ProjectFiles(const std::string& project, bool sources 
           .sources = sources ? dir + "sources.json" : ""};
 }
 
-catalog::ServiceSnapshot MapFiles(const cairn::dbt::ArtifactPaths& paths, const std::string& service) {
+catalog::ServiceSnapshot MapFiles(const cairn::dbt::ArtifactPaths& paths,
+                                  const std::string& service) {
   std::vector<std::string> warnings;
   return MapProject(cairn::dbt::ReadProject(paths), {.service = service}, warnings);
 }
@@ -42,7 +43,8 @@ const catalog::DbtNode* FindNode(const catalog::ServiceSnapshot& snapshot, const
   return it == snapshot.nodes.end() ? nullptr : &*it;
 }
 
-std::vector<std::string> UpstreamsOf(const catalog::ServiceSnapshot& snapshot, const std::string& fqn) {
+std::vector<std::string> UpstreamsOf(const catalog::ServiceSnapshot& snapshot,
+                                     const std::string& fqn) {
   std::vector<std::string> upstreams;
   for (const auto& edge : snapshot.lineage) {
     if (edge.downstream_fqn == fqn) upstreams.push_back(edge.upstream_fqn);
@@ -66,16 +68,18 @@ TEST(DbtMapperTest, SnowflakeProjectMapsRelationsColumnsAndLineage) {
   EXPECT_EQ(dim->columns[0].name, "CUSTOMER_ID");
   EXPECT_EQ(dim->columns[0].ordinal, 1);
   EXPECT_FALSE(dim->columns[0].data_type.empty());
-  EXPECT_THAT(UpstreamsOf(snapshot, dim->fqn),
-              UnorderedElementsAre("snow.raw.jaffle_shop.stg_customers", "snow.raw.jaffle_shop.stg_orders",
-                                   "snow.raw.jaffle_shop.stg_payments"));
+  EXPECT_THAT(
+      UpstreamsOf(snapshot, dim->fqn),
+      UnorderedElementsAre("snow.raw.jaffle_shop.stg_customers", "snow.raw.jaffle_shop.stg_orders",
+                           "snow.raw.jaffle_shop.stg_payments"));
 
   const catalog::Table* stg = FindTable(snapshot, "snow.raw.jaffle_shop.stg_customers");
   ASSERT_NE(stg, nullptr);
   EXPECT_EQ(stg->table_type, "view");
   EXPECT_THAT(UpstreamsOf(snapshot, stg->fqn), ElementsAre("snow.raw.jaffle_shop.raw_customers"));
 
-  const catalog::DbtNode* unique = FindNode(snapshot, "test.jaffle_shop.unique_dim_customers_customer_id.15c9f1e2fd");
+  const catalog::DbtNode* unique =
+      FindNode(snapshot, "test.jaffle_shop.unique_dim_customers_customer_id.15c9f1e2fd");
   ASSERT_NE(unique, nullptr);
   EXPECT_EQ(unique->table_fqn, dim->fqn);
   EXPECT_EQ(unique->test_column, "customer_id");
@@ -83,7 +87,8 @@ TEST(DbtMapperTest, SnowflakeProjectMapsRelationsColumnsAndLineage) {
   EXPECT_EQ(unique->fqn, "snow.test.jaffle_shop.unique_dim_customers_customer_id.15c9f1e2fd");
 
   // A singular test without attached_node is attached through depends_on.
-  const catalog::DbtNode* singular = FindNode(snapshot, "test.jaffle_shop.assert_stg_payments_amount_is_positive");
+  const catalog::DbtNode* singular =
+      FindNode(snapshot, "test.jaffle_shop.assert_stg_payments_amount_is_positive");
   ASSERT_NE(singular, nullptr);
   EXPECT_EQ(singular->table_fqn, "snow.raw.jaffle_shop.stg_payments");
 
@@ -112,8 +117,8 @@ TEST(DbtMapperTest, ClassicJaffleShopCustomersUpstreams) {
   }
 }
 
-cairn::dbt::Node MakeNode(const std::string& id, cairn::dbt::ResourceType type, const std::string& materialized,
-                          std::vector<std::string> depends_on) {
+cairn::dbt::Node MakeNode(const std::string& id, cairn::dbt::ResourceType type,
+                          const std::string& materialized, std::vector<std::string> depends_on) {
   cairn::dbt::Node node;
   node.unique_id = id;
   node.resource_type = type;
@@ -134,7 +139,8 @@ TEST(DbtMapperTest, LineagePassesThroughEphemeralModels) {
   project.manifest.nodes = {
       MakeNode("source.p.raw.events", ResourceType::kSource, "", {}),
       MakeNode("model.p.eph_a", ResourceType::kModel, "ephemeral", {"source.p.raw.events"}),
-      MakeNode("model.p.eph_b", ResourceType::kModel, "ephemeral", {"model.p.eph_a", "model.p.eph_b"}),
+      MakeNode("model.p.eph_b", ResourceType::kModel, "ephemeral",
+               {"model.p.eph_a", "model.p.eph_b"}),
       MakeNode("model.p.sessions", ResourceType::kModel, "incremental", {"model.p.eph_b"}),
       MakeNode("exposure.p.dashboard", ResourceType::kExposure, "", {"model.p.sessions"}),
   };
@@ -153,12 +159,14 @@ TEST(DbtMapperTest, TestOfUnknownNodeIsAWarning) {
   using cairn::dbt::ResourceType;
   cairn::dbt::Project project;
   cairn::dbt::Node test = MakeNode("test.p.not_null_gone_id", ResourceType::kTest, "test", {});
-  test.test = cairn::dbt::TestInfo{.test_name = "not_null", .column_name = "id", .attached_node = "model.p.gone"};
+  test.test = cairn::dbt::TestInfo{
+      .test_name = "not_null", .column_name = "id", .attached_node = "model.p.gone"};
   project.manifest.nodes = {test};
   std::vector<std::string> warnings;
   const auto snapshot = MapProject(std::move(project), {.service = "s"}, warnings);
   ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_EQ(warnings[0], "test test.p.not_null_gone_id checks model.p.gone, which is not in the manifest");
+  EXPECT_EQ(warnings[0],
+            "test test.p.not_null_gone_id checks model.p.gone, which is not in the manifest");
   EXPECT_EQ(snapshot.nodes[0].table_fqn, "");
 }
 
@@ -169,7 +177,8 @@ TEST(DbtMapperTest, IncludeTagsOffDropsTags) {
   model.tags = {"finance"};
   project.manifest.nodes = {model};
   std::vector<std::string> warnings;
-  const auto snapshot = MapProject(std::move(project), {.service = "s", .include_tags = false}, warnings);
+  const auto snapshot =
+      MapProject(std::move(project), {.service = "s", .include_tags = false}, warnings);
   EXPECT_TRUE(snapshot.tables[0].tags.empty());
   EXPECT_TRUE(snapshot.nodes[0].tags.empty());
 }

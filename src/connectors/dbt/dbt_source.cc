@@ -1,7 +1,6 @@
 #include "connectors/dbt/dbt_source.h"
 
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
 #include "connectors/dbt/dbt_mapper.h"
@@ -33,8 +32,9 @@ class DbtSource : public Source {
     warnings_ = project.warnings;
 
     progress.PhaseStarted("mapping onto the catalog", 0);
-    MapOptions options{.service = service_.empty() ? DefaultServiceName(project.manifest) : service_,
-                       .include_tags = include_tags_};
+    MapOptions options{
+        .service = service_.empty() ? DefaultServiceName(project.manifest) : service_,
+        .include_tags = include_tags_};
     catalog::ServiceSnapshot snapshot = MapProject(std::move(project), options, warnings_);
     progress.PhaseFinished("mapping onto the catalog");
     return snapshot;
@@ -80,13 +80,15 @@ cairn::dbt::ArtifactPaths ArtifactPathsInDirectory(const std::string& directory)
   if (!fs::is_directory(target, ec)) {
     throw Error(ErrorCode::kNotFound, "is not a directory", {.file = directory});
   }
-  if (!fs::exists(target / "manifest.json", ec) && fs::exists(target / "target" / "manifest.json", ec)) {
+  if (!fs::exists(target / "manifest.json", ec) &&
+      fs::exists(target / "target" / "manifest.json", ec)) {
     target /= "target";
   }
   if (!fs::exists(target / "manifest.json", ec)) {
-    throw Error(ErrorCode::kNotFound,
-                "no manifest.json here or in target/ (run `dbt compile` or `dbt docs generate` first)",
-                {.file = directory});
+    throw Error(
+        ErrorCode::kNotFound,
+        "no manifest.json here or in target/ (run `dbt compile` or `dbt docs generate` first)",
+        {.file = directory});
   }
   auto optional = [&](const char* name) {
     const fs::path path = target / name;
