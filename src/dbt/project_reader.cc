@@ -1,0 +1,118 @@
+#include <fmt/format.h>
+
+#include <exception>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+#include "dbt/artifact_readers.h"
+
+namespace cairn::dbt {
+namespace {
+
+constexpr std::size_t kExamples = 5;
+
+std::string FileName(const std::string& path) {
+  return std::filesystem::path(path).filename().string();
+}
+
+class ManifestIds {
+ public:
+  explicit ManifestIds(const Manifest& manifest) {
+    ids_.reserve(manifest.nodes.size());
+    for (const Node& node : manifest.nodes) ids_.insert(node.unique_id);
+  }
+  bool Contains(std::string_view id) const { return ids_.contains(id); }
+
+ private:
+  std::unordered_set<std::string_view> ids_;
+};
+
+std::string Examples(const std::vector<std::string_view>& ids) {
+  std::string out;
+  for (std::size_t i = 0; i < ids.size() && i < kExamples; ++i) {
+    if (i > 0) out += ", ";
+    out += ids[i];
+  }
+  if (ids.size() > kExamples) out += ", ...";
+  return out;
+}
+
+template <typename Result>
+void CheckKnown(const ManifestIds& ids, const std::vector<Result>& results, const std::string& path,
+                const std::string& manifest_path) {
+  std::vector<std::string_view> unknown;
+  for (const Result& result : results) {
+    if (!ids.Contains(result.unique_id)) unknown.push_back(result.unique_id);
+  }
+  if (unknown.empty()) return;
+  throw Error(
+      ErrorCode::kInconsistent,
+      fmt::format("{} unique_id{} in {} {} not in the manifest ({}), e.g. {}", unknown.size(),
+                  unknown.size() == 1 ? "" : "s", FileName(path),
+                  unknown.size() == 1 ? "is" : "are", FileName(manifest_path), Examples(unknown)),
+      {.file = path});
+}
+
+// catalog.json lags the manifest; entries the manifest no longer has are
+// dropped rather than failing the ingestion.
+void DropUnknown(const ManifestIds& ids, std::vector<CatalogTable>& tables, const std::string& path,
+                 std::string_view section, std::vector<std::string>& warnings) {
+  std::vector<std::string_view> unknown;
+  for (const CatalogTable& table : tables) {
+    if (!ids.Contains(table.unique_id)) unknown.push_back(table.unique_id);
+  }
+  if (unknown.empty()) return;
+  warnings.push_back(fmt::format("{}: dropped {} {} entr{} not in the manifest, e.g. {}",
+                                 FileName(path), unknown.size(), section,
+                                 unknown.size() == 1 ? "y" : "ies", Examples(unknown)));
+  std::erase_if(tables, [&](const CatalogTable& table) { return !ids.Contains(table.unique_id); });
+}
+
+}  // namespace
+
+Project ReadProject(const ArtifactPaths& paths) {
+  if (paths.manifest.empty()) {
+    throw Error(ErrorCode::kInvalidArgument, "a dbt project needs a manifest.json");
+  }
+  Project project;
+  // The manifest is most of the bytes: it is read on its own thread while
+  // this one reads the other files.
+  std::exception_ptr manifest_error;
+  std::thread manifest_reader([&] {
+    try {
+      project.manifest = ReadManifest(paths.manifest);
+    } catch (...) {
+      manifest_error = std::current_exception();
+    }
+  });
+  std::exception_ptr other_error;
+  try {
+    if (!paths.run_results.empty()) project.run_results = ReadRunResults(paths.run_results);
+    if (!paths.catalog.empty()) project.catalog = ReadCatalog(paths.catalog);
+    if (!paths.sources.empty()) project.sources = ReadSourceFreshness(paths.sources);
+  } catch (...) {
+    other_error = std::current_exception();
+  }
+  manifest_reader.join();
+  if (manifest_error) std::rethrow_exception(manifest_error);
+  if (other_error) std::rethrow_exception(other_error);
+
+  const ManifestIds ids(project.manifest);
+  if (project.run_results) {
+    CheckKnown(ids, project.run_results->results, paths.run_results, paths.manifest);
+  }
+  if (project.sources) CheckKnown(ids, project.sources->results, paths.sources, paths.manifest);
+  if (project.catalog) {
+    DropUnknown(ids, project.catalog->nodes, paths.catalog, "node", project.warnings);
+    DropUnknown(ids, project.catalog->sources, paths.catalog, "source", project.warnings);
+  }
+  return project;
+}
+
+}  // namespace cairn::dbt
