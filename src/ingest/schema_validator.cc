@@ -109,6 +109,18 @@ std::string Quoted(const nlohmann::json& values) {
   return fmt::format("{}", fmt::join(out, ", "));
 }
 
+// The field named by valijson's "Object contains a property that could not be
+// validated using 'properties' or 'additionalProperties' constraints: 'name'."
+// sentence; empty for other sentences.
+std::string UnknownFieldName(const std::string& description) {
+  if (description.find("could not be validated using 'properties'") == std::string::npos) return {};
+  const auto open = description.rfind(": '");
+  if (open == std::string::npos) return {};
+  std::string name = description.substr(open + 3);
+  while (!name.empty() && (name.back() == '.' || name.back() == '\'')) name.pop_back();
+  return name;
+}
+
 // Rewrites valijson's generic sentence into what the user has to change.
 std::string Explain(const std::string& description, const nlohmann::json* schema,
                     const nlohmann::json* value) {
@@ -123,13 +135,7 @@ std::string Explain(const std::string& description, const nlohmann::json* schema
       return fmt::format("expected {}, found {}", (*schema)["const"].dump(), value->dump());
     }
   }
-  const std::string kUnknown =
-      "could not be validated using 'properties' or 'additionalProperties'";
-  if (description.find(kUnknown) != std::string::npos) {
-    const auto open = description.rfind(": '");
-    std::string name = open == std::string::npos ? "" : description.substr(open + 3);
-    if (!name.empty() && name.back() == '.') name.pop_back();
-    if (!name.empty() && name.back() == '\'') name.pop_back();
+  if (const std::string name = UnknownFieldName(description); !name.empty()) {
     std::string allowed;
     if (schema != nullptr && schema->contains("properties")) {
       std::vector<std::string> keys;
@@ -203,6 +209,11 @@ void SchemaValidator::Validate(const ConfigDocument& document, const std::string
 
   const std::vector<std::string> tokens = PathTokens(best->context);
   const std::string at = Pointer(pointer, tokens);
+  // An unknown field is best shown on its own line, not its parent's.
+  int line = document.LineOf(at);
+  if (const std::string field = UnknownFieldName(best->description); !field.empty()) {
+    line = document.LineOf(at + "/" + field);
+  }
   const nlohmann::json* value = nullptr;
   if (const auto json_pointer = nlohmann::json::json_pointer(at);
       document.value.contains(json_pointer)) {
@@ -211,7 +222,7 @@ void SchemaValidator::Validate(const ConfigDocument& document, const std::string
   throw Error(
       ErrorCode::kInvalidConfig,
       Explain(best->description, SchemaAt(impl_->document, tokens), value),
-      {.file = document.file, .line = document.LineOf(at), .json_path = JsonPathFromPointer(at)});
+      {.file = document.file, .line = line, .json_path = JsonPathFromPointer(at)});
 }
 
 }  // namespace cairn::ingest

@@ -91,7 +91,7 @@ TEST(WorkflowConfigTest, NumberWhereStringExpected) {
 TEST(WorkflowConfigTest, UnknownFieldListsAllowedOnes) {
   const std::string message = ErrorOf(Variant("includeTags: false", "includeTagz: false"));
   EXPECT_EQ(message,
-            "workflow.yaml:6: at $.source.sourceConfig.config: unknown field 'includeTagz' "
+            "workflow.yaml:7: at $.source.sourceConfig.config: unknown field 'includeTagz' "
             "(allowed here: dbtConfigSource, includeTags, type)");
 }
 

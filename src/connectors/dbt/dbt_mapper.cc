@@ -259,7 +259,7 @@ class ProjectMapper {
       return {};
     }
     if (!BuildsRelation(*it->second)) return {};
-    return FqnOf(it->first);
+    return FqnOf(test.test->attached_node);
   }
 
   void MapNodes() {

@@ -101,9 +101,9 @@ TEST(DbtMapperTest, SnowflakeProjectMapsRelationsColumnsAndLineage) {
   EXPECT_EQ(snapshot.runs.back().status, "error");
 }
 
-// Classic jaffle_shop: customers reads the three staging models.
+// Classic jaffle_shop (dbt 1.2-1.7): customers reads the three staging models.
 TEST(DbtMapperTest, ClassicJaffleShopCustomersUpstreams) {
-  for (const char* version : {"manifest_v1.json", "manifest_v4.json", "manifest_v11.json"}) {
+  for (const char* version : {"manifest_v6.json", "manifest_v8.json", "manifest_v11.json"}) {
     SCOPED_TRACE(version);
     const auto snapshot = MapFiles({.manifest = Fixture(std::string("versions/") + version)}, "bq");
     const auto* customers = FindNode(snapshot, "model.jaffle_shop.customers");
@@ -115,6 +115,19 @@ TEST(DbtMapperTest, ClassicJaffleShopCustomersUpstreams) {
     }
     EXPECT_THAT(names, UnorderedElementsAre("stg_customers", "stg_orders", "stg_payments"));
   }
+}
+
+// dbt 0.19 (manifest v1): dim_customers reads two intermediate tables.
+TEST(DbtMapperTest, OldestManifestLineage) {
+  const auto snapshot = MapFiles({.manifest = Fixture("versions/manifest_v1.json")}, "bq");
+  const auto* dim = FindNode(snapshot, "model.jaffle_shop.dim_customers");
+  ASSERT_NE(dim, nullptr);
+  std::vector<std::string> names;
+  for (const std::string& upstream : UpstreamsOf(snapshot, dim->table_fqn)) {
+    names.push_back(upstream.substr(upstream.rfind('.') + 1));
+  }
+  EXPECT_THAT(names, UnorderedElementsAre("stg_customers", "customer_orders", "customer_payments"));
+  EXPECT_FALSE(dim->raw_code.empty());  // raw_sql in this version
 }
 
 cairn::dbt::Node MakeNode(const std::string& id, cairn::dbt::ResourceType type,
