@@ -10,17 +10,21 @@ scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -DCAIRN_BUILD_TESTS=OFF
 
 cairn=build/src/cli/cairn
 db="${CAIRN_DB:-sqlite:cairn.db}"
+example=build/examples/cairn_outfitters
 echo
-echo "== cairn ingest -c examples/workflow.yaml --db $db"
+echo "== cairn ingest dbt $example/target_previous   (yesterday's dbt build, for history)"
+"$cairn" ingest dbt "$example/target_previous" --service cairn_outfitters --db "$db"
+echo
+echo "== cairn ingest -c examples/workflow.yaml   (today's build, catalog and source freshness)"
 "$cairn" ingest -c examples/workflow.yaml --db "$db"
 echo
 echo "== cairn search revenue"
 "$cairn" search revenue --db "$db" --limit 5
 echo
-echo "== cairn show cairn_outfitters.analytics.marts.customers"
-"$cairn" show cairn_outfitters.analytics.marts.customers --db "$db"
+echo "== cairn show cairn_outfitters.analytics.marts.dim_customers"
+"$cairn" show cairn_outfitters.analytics.marts.dim_customers --db "$db"
 echo
-echo "== cairn lineage cairn_outfitters.analytics.marts.customers --upstream --depth 2"
-"$cairn" lineage cairn_outfitters.analytics.marts.customers --upstream --depth 2 --db "$db"
+echo "== cairn lineage cairn_outfitters.analytics.marts.dim_customers --upstream --depth 2"
+"$cairn" lineage cairn_outfitters.analytics.marts.dim_customers --upstream --depth 2 --db "$db"
 echo
 echo "The catalog is in ${db#sqlite:}. Try: $cairn search <words>, $cairn show <fqn>, $cairn lineage <fqn>"

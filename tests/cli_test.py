@@ -214,8 +214,11 @@ class BadInput(CairnTestCase):
         self.assert_fails_unchanged(args, EX_DATAERR, "bad/manifest.json", "offset")
 
     def test_malformed_json_in_the_middle(self):
-        middle = len(self.manifest) // 2
-        broken = self.manifest[:middle] + b"}}}{{{" + self.manifest[middle:]
+        # A bare word where a string value should be, in the last test node.
+        needle = b'"resource_type": "test"'
+        at = self.manifest.rfind(needle)
+        self.assertGreater(at, 0)
+        broken = self.manifest[:at] + b'"resource_type": test' + self.manifest[at + len(needle):]
         self.assert_fails_unchanged(self.ingest_manifest(broken), EX_DATAERR, "bad/manifest.json", "offset")
 
     def test_not_a_dbt_artifact(self):

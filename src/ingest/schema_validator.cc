@@ -219,10 +219,9 @@ void SchemaValidator::Validate(const ConfigDocument& document, const std::string
       document.value.contains(json_pointer)) {
     value = &document.value.at(json_pointer);
   }
-  throw Error(
-      ErrorCode::kInvalidConfig,
-      Explain(best->description, SchemaAt(impl_->document, tokens), value),
-      {.file = document.file, .line = line, .json_path = JsonPathFromPointer(at)});
+  throw Error(ErrorCode::kInvalidConfig,
+              Explain(best->description, SchemaAt(impl_->document, tokens), value),
+              {.file = document.file, .line = line, .json_path = JsonPathFromPointer(at)});
 }
 
 }  // namespace cairn::ingest

@@ -90,10 +90,13 @@ ORDER BY d.id
   " AND (?5 = '' OR schema_name = ?5 COLLATE NOCASE)"
 
 // Column weights: a hit in the name counts most, then aliases, fqn, tags,
-// description, and column names/descriptions least.
+// description, and column names/descriptions least. Tests are named after
+// what they test (unique_fct_daily_revenue_...), so they would crowd out the
+// models people look for; they rank at a third of their text score.
 constexpr const char* kSearchText =
     "SELECT fqn, name, resource_type, substr(description, 1, 200),"
-    " -bm25(search_fts, 10.0, 8.0, 4.0, 2.0, 1.0, 3.0) AS score"
+    " -bm25(search_fts, 10.0, 8.0, 4.0, 2.0, 1.0, 3.0)"
+    "   * (CASE WHEN resource_type IN ('test', 'unit_test') THEN 0.33 ELSE 1.0 END) AS score"
     " FROM search_fts WHERE search_fts MATCH ?1" CAIRN_SEARCH_FILTERS
     " ORDER BY score DESC, fqn LIMIT ?6 OFFSET ?7";
 constexpr const char* kCountText =
