@@ -98,7 +98,7 @@ TEST(ProjectReaderTest, SourcesFromAnotherProjectAreInconsistent) {
   }
 }
 
-TEST(ProjectReaderTest, ErrorsOfEitherThreadReachTheCaller) {
+TEST(ProjectReaderTest, ErrorsOfAnyFileReachTheCaller) {
   try {
     ReadProject({.manifest = "/nonexistent/manifest.json",
                  .run_results = Fixture("versions/run_results_v1.json")});
