@@ -17,6 +17,13 @@ namespace {
 using cairn::dbt::Node;
 using cairn::dbt::ResourceType;
 
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+           return std::tolower(x) == std::tolower(y);
+         });
+}
+
 std::string Lower(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(),
@@ -178,7 +185,8 @@ class ProjectMapper {
     }
   }
 
-  catalog::Table MakeTable(const Node& node, const std::string& fqn) {
+  // Consumes the node's columns; MapNodes does not need them.
+  catalog::Table MakeTable(Node& node, const std::string& fqn) {
     catalog::Table table;
     table.fqn = fqn;
     table.database = DatabaseOrDefault(node.database);
@@ -195,24 +203,31 @@ class ProjectMapper {
       if (table.description.empty()) table.description = warehouse->comment;
       table.stats_json = warehouse->stats_json;
     }
-    table.columns = MergeColumns(node, warehouse);
+    table.columns = MergeColumns(node.columns, warehouse);
     return table;
+  }
+
+  // Fills `column` with what the project's YAML documents about it.
+  void Document(catalog::Column& column, cairn::dbt::Column& yaml) const {
+    if (!yaml.description.empty()) column.description = std::move(yaml.description);
+    if (column.data_type.empty()) column.data_type = std::move(yaml.data_type);
+    if (options_.include_tags) column.tags = std::move(yaml.tags);
+    column.meta_json = std::move(yaml.meta_json);
+    column.constraints_json = std::move(yaml.constraints_json);
   }
 
   // Warehouse order first (catalog.json's index), then columns documented in
   // YAML but absent from the warehouse, in the order dbt wrote them. Names
   // keep the warehouse's case (Snowflake's CUSTOMER_ID), as queries see them;
   // tests name columns in the project's case and match case-insensitively.
-  std::vector<catalog::Column> MergeColumns(const Node& node,
-                                            const cairn::dbt::CatalogTable* warehouse) {
+  std::vector<catalog::Column> MergeColumns(std::vector<cairn::dbt::Column>& documented,
+                                            const cairn::dbt::CatalogTable* warehouse) const {
     std::vector<catalog::Column> columns;
-    std::unordered_map<std::string, std::size_t> documented;
-    for (std::size_t i = 0; i < node.columns.size(); ++i) {
-      documented.emplace(Lower(node.columns[i].name), i);
-    }
-    std::vector<bool> used(node.columns.size(), false);
+    columns.reserve(documented.size() + (warehouse != nullptr ? warehouse->columns.size() : 0));
+    std::vector<bool> used(documented.size(), false);
     if (warehouse != nullptr) {
       std::vector<const cairn::dbt::CatalogColumn*> ordered;
+      ordered.reserve(warehouse->columns.size());
       for (const auto& column : warehouse->columns) ordered.push_back(&column);
       std::stable_sort(ordered.begin(), ordered.end(),
                        [](auto* a, auto* b) { return a->index < b->index; });
@@ -221,28 +236,31 @@ class ProjectMapper {
         column.name = source->name;
         column.data_type = source->type;
         column.description = source->comment;
-        if (auto it = documented.find(Lower(source->name)); it != documented.end()) {
-          used[it->second] = true;
-          const cairn::dbt::Column& yaml = node.columns[it->second];
-          if (!yaml.description.empty()) column.description = yaml.description;
-          if (column.data_type.empty()) column.data_type = yaml.data_type;
-          if (options_.include_tags) column.tags = yaml.tags;
-          column.meta_json = yaml.meta_json;
-          column.constraints_json = yaml.constraints_json;
+        // YAML usually lists columns in table order: try the same position first.
+        const std::size_t position = columns.size();
+        std::size_t match = documented.size();
+        if (position < documented.size() && EqualsIgnoreCase(documented[position].name, source->name)) {
+          match = position;
+        } else {
+          for (std::size_t i = 0; i < documented.size(); ++i) {
+            if (!used[i] && EqualsIgnoreCase(documented[i].name, source->name)) {
+              match = i;
+              break;
+            }
+          }
+        }
+        if (match < documented.size() && !used[match]) {
+          used[match] = true;
+          Document(column, documented[match]);
         }
         columns.push_back(std::move(column));
       }
     }
-    for (std::size_t i = 0; i < node.columns.size(); ++i) {
+    for (std::size_t i = 0; i < documented.size(); ++i) {
       if (used[i]) continue;
-      const cairn::dbt::Column& yaml = node.columns[i];
       catalog::Column column;
-      column.name = yaml.name;
-      column.data_type = yaml.data_type;
-      column.description = yaml.description;
-      if (options_.include_tags) column.tags = yaml.tags;
-      column.meta_json = yaml.meta_json;
-      column.constraints_json = yaml.constraints_json;
+      column.name = std::move(documented[i].name);
+      Document(column, documented[i]);
       columns.push_back(std::move(column));
     }
     for (std::size_t i = 0; i < columns.size(); ++i) columns[i].ordinal = static_cast<int>(i + 1);
@@ -276,37 +294,37 @@ class ProjectMapper {
       out.resource_type = node.resource_type == ResourceType::kUnknown
                               ? node.resource_type_name
                               : std::string(cairn::dbt::ResourceTypeName(node.resource_type));
-      out.name = node.name;
-      out.package_name = node.package_name;
-      out.original_file_path = node.original_file_path;
-      out.description = node.description;
-      if (options_.include_tags) out.tags = node.tags;
-      out.owners = node.owners;
-      out.meta_json = node.meta_json;
-      out.materialized = node.materialized;
-      out.language = node.language;
+      out.name = std::move(node.name);
+      out.package_name = std::move(node.package_name);
+      out.original_file_path = std::move(node.original_file_path);
+      out.description = std::move(node.description);
+      if (options_.include_tags) out.tags = std::move(node.tags);
+      out.owners = std::move(node.owners);
+      out.meta_json = std::move(node.meta_json);
+      out.materialized = node.materialized;  // copied: TestedTable reads it on other nodes
+      out.language = std::move(node.language);
       out.raw_code = std::move(node.raw_code);
       out.compiled_code = std::move(node.compiled_code);
-      out.access = node.access;
-      out.group_name = node.group;
-      out.version = node.version;
-      out.latest_version = node.latest_version;
+      out.access = std::move(node.access);
+      out.group_name = std::move(node.group);
+      out.version = std::move(node.version);
+      out.latest_version = std::move(node.latest_version);
       out.contract_enforced = node.contract_enforced;
-      out.constraints_json = node.constraints_json;
-      out.depends_on = node.depends_on;
+      out.constraints_json = std::move(node.constraints_json);
+      out.depends_on = std::move(node.depends_on);
       if (node.test) {
-        out.test_name = node.test->test_name;
-        out.test_column = node.test->column_name;
-        out.test_kwargs_json = node.test->kwargs_json;
-        out.severity = node.test->severity;
+        out.test_name = std::move(node.test->test_name);
+        out.test_column = std::move(node.test->column_name);
+        out.test_kwargs_json = std::move(node.test->kwargs_json);
+        out.severity = std::move(node.test->severity);
       }
-      out.source_name = node.source_name;
-      out.loader = node.loader;
-      out.freshness_json = node.freshness_json;
-      out.label = node.label;
-      out.exposure_type = node.exposure_type;
-      out.url = node.url;
-      out.maturity = node.maturity;
+      out.source_name = std::move(node.source_name);
+      out.loader = std::move(node.loader);
+      out.freshness_json = std::move(node.freshness_json);
+      out.label = std::move(node.label);
+      out.exposure_type = std::move(node.exposure_type);
+      out.url = std::move(node.url);
+      out.maturity = std::move(node.maturity);
       snapshot_.nodes.push_back(std::move(out));
     }
   }
