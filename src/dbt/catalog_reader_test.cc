@@ -101,7 +101,7 @@ TEST(CatalogReaderTest, WrongKind) {
     ReadCatalog(Fixture("versions/sources_v3.json"));
     FAIL() << "no error";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(error.code(), ErrorCode::kParse);
     EXPECT_EQ(error.message(), "is a dbt sources artifact, expected a catalog");
   }
 }

@@ -72,10 +72,16 @@ bool IsIdentifier(std::string_view key) {
 
 }  // namespace
 
+// The macro, not simdjson::builtin_implementation(): that function lives in
+// Debian's shared library, which was built for the fallback kernel.
+std::string_view OnDemandKernel() {
+  return SIMDJSON_STRINGIFY(SIMDJSON_BUILTIN_IMPLEMENTATION);
+}
+
 simdjson::padded_string LoadArtifact(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
-    throw Error(ErrorCode::kNotFound, fmt::format("no such file: {}", path), {.file = path});
+    throw Error(ErrorCode::kNotFound, "file does not exist", {.file = path});
   }
   if (std::filesystem::is_directory(path, ec)) {
     throw Error(ErrorCode::kIo, fmt::format("{} is a directory, expected a JSON file", path),
@@ -472,7 +478,7 @@ void JsonCursor::CheckSchema(ArtifactKind kind, int max_version, const std::stri
   std::string_view found = rest.substr(0, slash);
   std::string_view expected = ArtifactKindName(kind);
   if (found != expected) {
-    FailWith(ErrorCode::kInvalidArgument,
+    FailWith(ErrorCode::kParse,
              fmt::format("is a dbt {} artifact, expected a {}", found,
                          kind == ArtifactKind::kSources ? std::string("sources (freshness) file")
                                                         : std::string(expected)));

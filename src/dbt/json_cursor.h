@@ -25,6 +25,10 @@ namespace od = simdjson::ondemand;
 // does not exist, kIo when it cannot be read.
 simdjson::padded_string LoadArtifact(const std::string& path);
 
+// The simdjson kernel On-Demand was compiled for ("haswell", "westmere", or
+// "fallback" when the compile flags in CMakeLists.txt were lost).
+std::string_view OnDemandKernel();
+
 // Appends the JSON string body `escaped` (no quotes) to `out`, decoding
 // escapes. Returns false on a malformed escape.
 bool AppendUnescaped(std::string_view escaped, std::string& out);

@@ -111,7 +111,7 @@ TEST(ProjectReaderTest, ErrorsOfAnyFileReachTheCaller) {
                  .catalog = Fixture("versions/manifest_v2.json")});
     FAIL() << "no error";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(error.code(), ErrorCode::kParse);
     EXPECT_EQ(error.context().file, Fixture("versions/manifest_v2.json"));
   }
   EXPECT_THROW(ReadProject({}), Error);

@@ -86,7 +86,7 @@ TEST(RunResultsReaderTest, BadInput) {
     ReadRunResults(Fixture("versions/manifest_v1.json"));
     FAIL() << "no error";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(error.code(), ErrorCode::kParse);
     EXPECT_EQ(error.message(), "is a dbt manifest artifact, expected a run-results");
   }
   try {
