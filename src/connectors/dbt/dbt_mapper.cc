@@ -239,7 +239,8 @@ class ProjectMapper {
         // YAML usually lists columns in table order: try the same position first.
         const std::size_t position = columns.size();
         std::size_t match = documented.size();
-        if (position < documented.size() && EqualsIgnoreCase(documented[position].name, source->name)) {
+        if (position < documented.size() &&
+            EqualsIgnoreCase(documented[position].name, source->name)) {
           match = position;
         } else {
           for (std::size_t i = 0; i < documented.size(); ++i) {
