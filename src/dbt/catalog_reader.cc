@@ -134,21 +134,14 @@ class CatalogReader {
   Catalog& out_;
 };
 
-Catalog ParsePadded(simdjson::padded_string text, const std::string& label) {
-  Catalog catalog;
-  JsonCursor cursor(text, label);
-  CatalogReader(cursor, catalog).Read();
-  return catalog;
-}
-
 }  // namespace
 
 Catalog ParseCatalog(const std::string& json, const std::string& label) {
-  return ParsePadded(simdjson::padded_string(json), label);
+  return internal::ParseArtifact<Catalog, CatalogReader>(simdjson::padded_string(json), label);
 }
 
 Catalog ReadCatalog(const std::string& path) {
-  return ParsePadded(internal::LoadArtifact(path), path);
+  return internal::ParseArtifact<Catalog, CatalogReader>(internal::LoadArtifact(path), path);
 }
 
 }  // namespace cairn::dbt

@@ -225,4 +225,14 @@ void JsonCursor::ReadArtifact(ArtifactKind kind, int max_version, ArtifactMetada
   CheckEnd();
 }
 
+// Parses one artifact: `Reader(cursor, artifact).Read()` over the whole text.
+// The text is taken by value so that it is freed as soon as parsing ends.
+template <typename Artifact, typename Reader>
+Artifact ParseArtifact(simdjson::padded_string text, const std::string& label) {
+  Artifact artifact;
+  JsonCursor cursor(text, label);
+  Reader(cursor, artifact).Read();
+  return artifact;
+}
+
 }  // namespace cairn::dbt::internal

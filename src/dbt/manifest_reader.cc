@@ -559,21 +559,14 @@ class ManifestReader {
   MetaInspector meta_;
 };
 
-Manifest ParsePadded(simdjson::padded_string text, const std::string& label) {
-  Manifest manifest;
-  JsonCursor cursor(text, label);
-  ManifestReader(cursor, manifest).Read();
-  return manifest;
-}
-
 }  // namespace
 
 Manifest ParseManifest(const std::string& json, const std::string& label) {
-  return ParsePadded(simdjson::padded_string(json), label);
+  return internal::ParseArtifact<Manifest, ManifestReader>(simdjson::padded_string(json), label);
 }
 
 Manifest ReadManifest(const std::string& path) {
-  return ParsePadded(internal::LoadArtifact(path), path);
+  return internal::ParseArtifact<Manifest, ManifestReader>(internal::LoadArtifact(path), path);
 }
 
 }  // namespace cairn::dbt

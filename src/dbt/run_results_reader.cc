@@ -105,21 +105,15 @@ class RunResultsReader {
   std::string name_, started_, completed_;
 };
 
-RunResults ParsePadded(simdjson::padded_string text, const std::string& label) {
-  RunResults results;
-  JsonCursor cursor(text, label);
-  RunResultsReader(cursor, results).Read();
-  return results;
-}
-
 }  // namespace
 
 RunResults ParseRunResults(const std::string& json, const std::string& label) {
-  return ParsePadded(simdjson::padded_string(json), label);
+  return internal::ParseArtifact<RunResults, RunResultsReader>(simdjson::padded_string(json),
+                                                               label);
 }
 
 RunResults ReadRunResults(const std::string& path) {
-  return ParsePadded(internal::LoadArtifact(path), path);
+  return internal::ParseArtifact<RunResults, RunResultsReader>(internal::LoadArtifact(path), path);
 }
 
 }  // namespace cairn::dbt

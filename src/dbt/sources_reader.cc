@@ -59,21 +59,16 @@ class SourceFreshnessReader {
   SourceFreshness& out_;
 };
 
-SourceFreshness ParsePadded(simdjson::padded_string text, const std::string& label) {
-  SourceFreshness freshness;
-  JsonCursor cursor(text, label);
-  SourceFreshnessReader(cursor, freshness).Read();
-  return freshness;
-}
-
 }  // namespace
 
 SourceFreshness ParseSourceFreshness(const std::string& json, const std::string& label) {
-  return ParsePadded(simdjson::padded_string(json), label);
+  return internal::ParseArtifact<SourceFreshness, SourceFreshnessReader>(
+      simdjson::padded_string(json), label);
 }
 
 SourceFreshness ReadSourceFreshness(const std::string& path) {
-  return ParsePadded(internal::LoadArtifact(path), path);
+  return internal::ParseArtifact<SourceFreshness, SourceFreshnessReader>(
+      internal::LoadArtifact(path), path);
 }
 
 }  // namespace cairn::dbt
