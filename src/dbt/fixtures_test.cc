@@ -145,6 +145,7 @@ struct ResultCounts {
   int schema_version;
 };
 
+// NOLINTNEXTLINE(cert-err58-cpp): test data; failing to build it should fail the binary.
 const ResultCounts kRunResults[] = {
     {"versions/run_results_v1.json", 8, {{"success", 8}}, "run", 7.89, 1},
     {"versions/run_results_v2.json", 32, {{"success", 32}}, "generate", 1.38, 2},
@@ -259,6 +260,7 @@ struct FreshnessCounts {
   int schema_version;
 };
 
+// NOLINTNEXTLINE(cert-err58-cpp): test data; failing to build it should fail the binary.
 const FreshnessCounts kSources[] = {
     {"versions/sources_v1.json", 1, {{"warn", 1}}, 1.60, 1},
     {"versions/sources_v3.json", 1, {{"error", 1}}, 2.51, 3},

@@ -193,7 +193,7 @@ JsonCursor::JsonCursor(simdjson::padded_string& text, std::string label)
 od::object JsonCursor::RootObject() {
   auto object = doc_.get_object();
   if (object.error()) FailExpected("an object", object.error());
-  return std::move(object.value_unsafe());
+  return object.value_unsafe();
 }
 
 std::string_view JsonCursor::RawKey(const od::raw_json_string& key) const {
@@ -225,16 +225,18 @@ void JsonCursor::ReleaseConsumed() {
   if (text_.size() < 2 * kStep) return;
   auto location = doc_.current_location();
   if (location.error()) return;
-  auto base = reinterpret_cast<std::uintptr_t>(text_.data());
-  std::uintptr_t page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-  std::uintptr_t first = (base + page - 1) / page * page;
+  // Offsets from the start of the text; madvise wants whole pages.
+  char* const data = text_.data();
+  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  const std::size_t skew = reinterpret_cast<std::uintptr_t>(data) % page;
+  const std::size_t first = skew == 0 ? 0 : page - skew;  // the first page boundary
+  const auto* token = reinterpret_cast<const char*>(location.value_unsafe());
+  const auto here = static_cast<std::size_t>(token - data);
   // Keep the page holding the current token (and the one before it).
-  std::uintptr_t here = reinterpret_cast<std::uintptr_t>(location.value_unsafe());
-  if (here < first + page) return;
-  std::uintptr_t last = (here - page) / page * page;
+  if (here < first + 2 * page) return;
+  const std::size_t last = first + (here - first - page) / page * page;
   if (last <= first + released_ || last - (first + released_) < kStep) return;
-  if (madvise(reinterpret_cast<void*>(first + released_), last - (first + released_),
-              MADV_DONTNEED) == 0) {
+  if (madvise(data + first + released_, last - (first + released_), MADV_DONTNEED) == 0) {
     released_ = last - first;
   }
 }

@@ -11,7 +11,6 @@
 namespace cairn::dbt {
 namespace {
 
-using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 std::string Fixture(const std::string& relative) {
@@ -19,7 +18,7 @@ std::string Fixture(const std::string& relative) {
 }
 
 std::string TempFile(const std::string& name, const std::string& content) {
-  const std::string path = (std::filesystem::temp_directory_path() / name).string();
+  std::string path = (std::filesystem::temp_directory_path() / name).string();
   WriteFileAtomically(path, content);
   return path;
 }

@@ -165,7 +165,10 @@ class ProjectMapper {
       for (const std::string& dependency : node.depends_on) {
         for (const std::string& upstream : EndpointsOf(dependency)) {
           if (upstream == downstream) continue;
-          if (!seen.insert(upstream + '\n' + downstream).second) continue;
+          std::string key = upstream;
+          key += '\n';
+          key += downstream;
+          if (!seen.insert(std::move(key)).second) continue;
           snapshot_.lineage.push_back({.upstream_fqn = upstream, .downstream_fqn = downstream});
         }
       }
