@@ -373,7 +373,7 @@ class ProjectMapper {
       run.invocation_id = invocation;
       run.resource_type = ResourceTypeOf(result.unique_id);
       run.unique_id = std::move(result.unique_id);
-      run.status = std::move(result.status);
+      run.status = Lower(result.status);  // dbt Fusion writes "Pass", dbt Core "pass"
       run.execution_seconds = result.execution_time;
       run.started_at = std::move(result.started_at);
       run.completed_at = std::move(result.completed_at);
@@ -399,7 +399,7 @@ class ProjectMapper {
       run.invocation_id = invocation;
       run.resource_type = "source";
       run.unique_id = std::move(result.unique_id);
-      run.status = std::move(result.status);
+      run.status = Lower(result.status);  // dbt Fusion writes "Pass", dbt Core "pass"
       run.execution_seconds = result.execution_time;
       run.started_at = result.snapshotted_at;
       run.completed_at = std::move(result.snapshotted_at);

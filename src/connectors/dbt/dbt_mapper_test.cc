@@ -196,6 +196,21 @@ TEST(DbtMapperTest, IncludeTagsOffDropsTags) {
   EXPECT_TRUE(snapshot.nodes[0].tags.empty());
 }
 
+// dbt Fusion capitalises statuses; history must compare equal across engines.
+TEST(DbtMapperTest, StatusesAreLowerCase) {
+  using cairn::dbt::ResourceType;
+  cairn::dbt::Project project;
+  project.manifest.nodes = {MakeNode("source.p.raw.events", ResourceType::kSource, "", {})};
+  project.sources = cairn::dbt::SourceFreshness{};
+  project.sources->metadata.invocation_id = "inv-1";
+  project.sources->results.push_back({.unique_id = "source.p.raw.events", .status = "Warn"});
+  std::vector<std::string> warnings;
+  const auto snapshot = MapProject(std::move(project), {.service = "s"}, warnings);
+  ASSERT_EQ(snapshot.runs.size(), 1u);
+  EXPECT_EQ(snapshot.runs[0].status, "warn");
+  EXPECT_EQ(snapshot.invocations[0].invocation_id, "inv-1");
+}
+
 TEST(DbtMapperTest, DefaultServiceName) {
   cairn::dbt::Manifest manifest;
   EXPECT_EQ(DefaultServiceName(manifest), "dbt");
