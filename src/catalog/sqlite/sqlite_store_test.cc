@@ -41,9 +41,12 @@ class TempFiles : public ::testing::Environment {
 // NOLINTNEXTLINE(cert-err58-cpp): gtest's documented way to register an environment.
 const ::testing::Environment* const kTempFiles = ::testing::AddGlobalTestEnvironment(new TempFiles);
 
+// Named, so test names stay the same from build to build (the default name
+// prints the std::function's bytes).
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest, ::testing::Values(StoreFactory([] {
                            return OpenStore("sqlite:" + TempFiles::NewPath().string());
-                         })));
+                         })),
+                         [](const ::testing::TestParamInfo<StoreFactory>&) { return "SQLite"; });
 
 std::string ReadBytes(const fs::path& path) {
   return ReadFile(path.string());
