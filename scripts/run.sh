@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -DCAIRN_BUILD_TESTS=OFF
+# The same build directory and type as the test command, so running both
+# builds once; only the binary and the example project are needed here.
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+ninja -C build cairn example_project
 
 cairn=build/src/cli/cairn
 db="${CAIRN_DB:-sqlite:cairn.db}"
