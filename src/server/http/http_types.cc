@@ -1,0 +1,93 @@
+#include "server/http/http_types.h"
+
+#include <nlohmann/json.hpp>
+
+namespace cairn::server {
+namespace {
+
+const char* StatusCodeName(int status) {
+  switch (status) {
+    case 400:
+      return "bad_request";
+    case 401:
+      return "unauthorized";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 409:
+      return "conflict";
+    case 413:
+      return "payload_too_large";
+    case 415:
+      return "unsupported_media_type";
+    case 422:
+      return "unprocessable_entity";
+    case 503:
+      return "unavailable";
+    default:
+      return status >= 500 ? "internal_error" : "error";
+  }
+}
+
+}  // namespace
+
+const char* MethodName(Method method) {
+  switch (method) {
+    case Method::kGet:
+      return "GET";
+    case Method::kHead:
+      return "HEAD";
+    case Method::kPost:
+      return "POST";
+    case Method::kPut:
+      return "PUT";
+    case Method::kPatch:
+      return "PATCH";
+    case Method::kDelete:
+      return "DELETE";
+    case Method::kOptions:
+      return "OPTIONS";
+    case Method::kOther:
+      break;
+  }
+  return "OTHER";
+}
+
+std::string_view Request::Header(std::string_view name) const {
+  auto it = headers.find(std::string(name));
+  return it == headers.end() ? std::string_view() : std::string_view(it->second);
+}
+
+std::optional<std::string> Request::QueryParam(std::string_view name) const {
+  auto it = query.find(std::string(name));
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+Response ErrorResponse(std::string_view path, int status, std::string_view message) {
+  nlohmann::json body;
+  if (path.starts_with("/api/v3/")) {
+    body = {{"status",
+             {{"code", status},
+              {"is_success", false},
+              {"user_message", message},
+              {"developer_message", StatusCodeName(status)}}},
+            {"data", nullptr}};
+  } else {
+    body = {
+        {"error", {{"status", status}, {"code", StatusCodeName(status)}, {"message", message}}}};
+  }
+  return JsonResponse(status, body.dump());
+}
+
+Response JsonResponse(int status, std::string body) {
+  Response response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+}  // namespace cairn::server
