@@ -201,6 +201,17 @@ struct TestSummary {
   std::vector<NodeRun> history;  // newest first
 };
 
+// A change a person made (in the UI or through the API), kept apart from what
+// ingestion sets and laid over it when the entity is read.
+struct Edit {
+  std::string target_fqn;  // a table, a column (table FQN + "." + column) or a dbt node
+  std::string field;       // "description", "tags" or "owners" (columns: description, tags)
+  std::string value_json;  // a JSON string for description, an array of strings otherwise
+  std::string edited_by;   // who made it (the token's name)
+  std::string edited_at;   // ISO-8601, set by the store
+  std::string ingested_json;  // on read: what ingestion set for this field, as JSON
+};
+
 // A table or table-less dbt resource with all it carries.
 struct EntityDetail {
   std::string kind;  // "table" or "dbt_node"
@@ -209,6 +220,9 @@ struct EntityDetail {
   std::optional<DbtNode> node;  // the dbt resource that builds/describes it, if any
   std::vector<TestSummary> tests;
   std::vector<NodeRun> runs;  // the node's own run history, newest first
+  // Edits laid over the fields above (description, tags, owners of the table,
+  // its node and its columns), with what ingestion had set.
+  std::vector<Edit> edits;
 };
 
 enum class LineageDirection { kUpstream, kDownstream, kBoth };
@@ -230,6 +244,13 @@ struct LineageGraph {
   std::string root;
   std::vector<LineageNode> nodes;  // includes the root at distance 0
   std::vector<LineageEdge> edges;
+};
+
+// An invocation as listed: with its service and how many node results it has.
+struct InvocationSummary {
+  Invocation invocation;
+  std::string service;
+  std::int64_t results = 0;
 };
 
 struct CatalogCounts {

@@ -127,12 +127,36 @@ nlohmann::json ToJson(const EntityDetail& entity) {
   for (const TestSummary& test : entity.tests) tests.push_back(ToJson(test));
   nlohmann::json runs = nlohmann::json::array();
   for (const NodeRun& run : entity.runs) runs.push_back(ToJson(run));
+  nlohmann::json edits = nlohmann::json::array();
+  for (const Edit& edit : entity.edits) edits.push_back(ToJson(edit));
   return {{"kind", entity.kind},
           {"service", entity.service},
           {"table", entity.table ? ToJson(*entity.table) : nlohmann::json()},
           {"dbt", entity.node ? ToJson(*entity.node) : nlohmann::json()},
           {"tests", std::move(tests)},
-          {"runs", std::move(runs)}};
+          {"runs", std::move(runs)},
+          {"edits", std::move(edits)}};
+}
+
+nlohmann::json ToJson(const Edit& edit) {
+  return {{"target", edit.target_fqn},
+          {"field", edit.field},
+          {"value", Embedded(edit.value_json)},
+          {"ingested", Embedded(edit.ingested_json)},
+          {"edited_by", edit.edited_by},
+          {"edited_at", edit.edited_at}};
+}
+
+nlohmann::json ToJson(const InvocationSummary& summary) {
+  const Invocation& invocation = summary.invocation;
+  return {{"invocation_id", invocation.invocation_id},
+          {"service", summary.service},
+          {"artifact", invocation.artifact},
+          {"command", OrNull(invocation.command)},
+          {"dbt_version", OrNull(invocation.dbt_version)},
+          {"generated_at", invocation.generated_at},
+          {"elapsed_seconds", invocation.elapsed_seconds},
+          {"results", summary.results}};
 }
 
 nlohmann::json ToJson(const SearchPage& page) {

@@ -15,6 +15,8 @@ nlohmann::json ToJson(const DbtNode& node);
 nlohmann::json ToJson(const NodeRun& run);
 nlohmann::json ToJson(const TestSummary& test);
 nlohmann::json ToJson(const EntityDetail& entity);
+nlohmann::json ToJson(const Edit& edit);
+nlohmann::json ToJson(const InvocationSummary& summary);
 nlohmann::json ToJson(const SearchPage& page);
 nlohmann::json ToJson(const LineageGraph& graph);
 nlohmann::json ToJson(const CatalogCounts& counts);

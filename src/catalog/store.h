@@ -42,7 +42,26 @@ class Store {
   // Results of one node (by unique_id) across invocations, newest first.
   virtual std::vector<NodeRun> RunHistory(std::string_view unique_id, int limit) = 0;
 
+  // Invocations whose results are kept, newest first.
+  virtual std::vector<InvocationSummary> Invocations(int limit, int offset) = 0;
+
+  // Every node result of one invocation, in the order dbt ran them; empty
+  // when the invocation is unknown.
+  virtual std::vector<NodeRun> InvocationRuns(std::string_view invocation_id) = 0;
+
+  // Saves people's edits in one transaction, replacing earlier edits of the
+  // same (target, field); an edit with an empty value_json removes it, so the
+  // ingested value shows again. Apply never touches edits, so re-ingestion
+  // cannot overwrite them. Throws kInvalidArgument for an unknown field or a
+  // value of the wrong JSON type; the caller checks that the target exists.
+  virtual void SaveEdits(const std::vector<Edit>& edits) = 0;
+
   virtual CatalogCounts Counts() = 0;
+
+  // A number that differs from what the previous call on this Store returned
+  // whenever anyone (this process or another) committed a change to the
+  // catalog since then: lets readers keep caches of what they read.
+  virtual std::int64_t ChangeCounter() = 0;
 
   // The schema version the store is migrated to.
   virtual int SchemaVersion() = 0;

@@ -692,3 +692,90 @@ TEST_P(StoreContractTest, FailedApplyLeavesTheStoreAsItWas) {
 }
 
 }  // namespace cairn::catalog::testing
+
+namespace cairn::catalog::testing {
+
+Edit MakeEdit(std::string target, std::string field, std::string value_json) {
+  return Edit{.target_fqn = std::move(target),
+              .field = std::move(field),
+              .value_json = std::move(value_json),
+              .edited_by = "ana"};
+}
+
+TEST_P(StoreContractTest, EditsAreLaidOverIngestedValuesAndSurviveReingestion) {
+  store_->Apply(ShopSnapshot());
+  std::string ingested = store_->Get(kCustomers)->table->description;
+  store_->SaveEdits({MakeEdit(kCustomers, "description", R"("Edited by a person")"),
+                     MakeEdit(kCustomers, "owners", R"(["ana@shop.io"])"),
+                     MakeEdit(std::string(kCustomers) + ".EMAIL", "description", R"("Mail")")});
+
+  for (int pass = 0; pass < 2; ++pass) {
+    std::optional<EntityDetail> detail = store_->Get(kCustomers);
+    ASSERT_TRUE(detail.has_value());
+    EXPECT_EQ(detail->table->description, "Edited by a person");
+    EXPECT_EQ(detail->node->description, "Edited by a person");
+    EXPECT_EQ(detail->table->owners, std::vector<std::string>{"ana@shop.io"});
+    EXPECT_EQ(detail->table->columns[2].description, "Mail");
+    ASSERT_EQ(detail->edits.size(), 3u);
+    const Edit& description = detail->edits[0];
+    EXPECT_EQ(description.field, "description");
+    EXPECT_EQ(description.edited_by, "ana");
+    EXPECT_FALSE(description.edited_at.empty());
+    EXPECT_EQ(description.ingested_json, "\"" + ingested + "\"");
+    // Re-ingesting a changed project (it changes email's description) keeps the edits.
+    store_->Apply(ChangedShopSnapshot());
+  }
+}
+
+TEST_P(StoreContractTest, RemovingAnEditShowsTheIngestedValueAgain) {
+  store_->Apply(ShopSnapshot());
+  std::string ingested = store_->Get(kCustomers)->table->description;
+  store_->SaveEdits({MakeEdit(kCustomers, "description", R"("Edited")")});
+  store_->SaveEdits({MakeEdit(kCustomers, "description", "")});
+  std::optional<EntityDetail> detail = store_->Get(kCustomers);
+  EXPECT_EQ(detail->table->description, ingested);
+  EXPECT_TRUE(detail->edits.empty());
+}
+
+TEST_P(StoreContractTest, EditsOfUnknownFieldsOrWrongTypesAreRefusedWhole) {
+  store_->Apply(ShopSnapshot());
+  EXPECT_THROW(store_->SaveEdits({MakeEdit(kCustomers, "description", R"("fine")"),
+                                  MakeEdit(kCustomers, "name", R"("x")")}),
+               cairn::Error);
+  EXPECT_THROW(store_->SaveEdits({MakeEdit(kCustomers, "tags", R"("not a list")")}),
+               cairn::Error);
+  EXPECT_THROW(store_->SaveEdits({MakeEdit(kCustomers, "owners", R"([1, 2])")}), cairn::Error);
+  EXPECT_TRUE(store_->Get(kCustomers)->edits.empty());
+}
+
+TEST_P(StoreContractTest, InvocationsAreListedNewestFirstWithTheirResults) {
+  store_->Apply(ShopSnapshot());
+  std::vector<InvocationSummary> invocations = store_->Invocations(10, 0);
+  ASSERT_EQ(invocations.size(), 2u);
+  EXPECT_EQ(invocations[0].invocation.invocation_id, "inv-2");
+  EXPECT_EQ(invocations[0].invocation.command, "test");
+  EXPECT_EQ(invocations[0].service, "shop");
+  EXPECT_EQ(invocations[0].results, 2);
+  EXPECT_EQ(invocations[1].results, 5);
+  EXPECT_EQ(store_->Invocations(1, 1).at(0).invocation.invocation_id, "inv-1");
+
+  std::vector<NodeRun> runs = store_->InvocationRuns("inv-2");
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].unique_id, kNotNullTest);
+  EXPECT_EQ(runs[0].status, "fail");
+  EXPECT_TRUE(store_->InvocationRuns("no-such-invocation").empty());
+}
+
+TEST_P(StoreContractTest, ChangeCounterMovesOnEveryChange) {
+  std::int64_t empty = store_->ChangeCounter();
+  EXPECT_EQ(store_->ChangeCounter(), empty);
+  store_->Apply(ShopSnapshot());
+  std::int64_t applied = store_->ChangeCounter();
+  EXPECT_NE(applied, empty);
+  store_->Get(kCustomers);
+  EXPECT_EQ(store_->ChangeCounter(), applied);
+  store_->SaveEdits({MakeEdit(kCustomers, "tags", R"(["pii"])")});
+  EXPECT_NE(store_->ChangeCounter(), applied);
+}
+
+}  // namespace cairn::catalog::testing

@@ -200,12 +200,19 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
 );
 )sql";
 
+// Listing an invocation's results reads node_runs by invocation.
+constexpr const char* kHistoryByInvocation = R"sql(
+CREATE INDEX node_runs_by_invocation ON node_runs(invocation_id);
+CREATE INDEX invocations_by_time ON invocations(generated_at);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "catalog entities and run history", kCatalogSchema},
       {2, "full-text search index", kSearchSchema},
+      {3, "run history by invocation", kHistoryByInvocation},
   };
   return kMigrations;
 }

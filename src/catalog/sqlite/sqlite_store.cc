@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -84,6 +86,69 @@ SELECT (SELECT count(*) FROM services), (SELECT count(*) FROM tables),
        (SELECT count(*) FROM lineage_edges), (SELECT count(*) FROM invocations),
        (SELECT count(*) FROM node_runs)
 )sql";
+
+constexpr const char* kSelectInvocations = R"sql(
+SELECT i.invocation_id, i.artifact, i.command, i.dbt_version, i.generated_at, i.elapsed_seconds,
+       s.name, (SELECT count(*) FROM node_runs r WHERE r.invocation_id = i.invocation_id)
+FROM invocations i JOIN services s ON s.id = i.service_id
+ORDER BY i.generated_at DESC, i.id DESC LIMIT ?1 OFFSET ?2
+)sql";
+constexpr const char* kSelectInvocationRuns = R"sql(
+SELECT invocation_id, unique_id, resource_type, status, execution_seconds, started_at,
+       completed_at, message, failures, rows_affected, max_loaded_at, age_seconds
+FROM node_runs WHERE invocation_id = ?1 ORDER BY id
+)sql";
+
+// An entity's own edits and its columns' ("fqn.column"): the range covers
+// exactly the keys that start with "fqn." ('/' follows '.').
+constexpr const char* kSelectEdits = R"sql(
+SELECT target_fqn, field, value, edited_by, edited_at FROM edits
+WHERE target_fqn = ?1 OR (target_fqn >= ?1 || '.' AND target_fqn < ?1 || '/')
+ORDER BY target_fqn, field
+)sql";
+constexpr const char* kUpsertEdit = R"sql(
+INSERT INTO edits(target_fqn, field, value, edited_by) VALUES (?1, ?2, ?3, ?4)
+ON CONFLICT(target_fqn, field) DO UPDATE SET
+  value = excluded.value, edited_by = excluded.edited_by,
+  edited_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+)sql";
+constexpr const char* kDeleteEdit = "DELETE FROM edits WHERE target_fqn = ?1 AND field = ?2";
+
+NodeRun RunFromRow(const Statement& row) {
+  return NodeRun{.invocation_id = row.String(0),
+                 .unique_id = row.String(1),
+                 .resource_type = row.String(2),
+                 .status = row.String(3),
+                 .execution_seconds = row.Double(4),
+                 .started_at = row.String(5),
+                 .completed_at = row.String(6),
+                 .message = row.String(7),
+                 .failures = row.OptionalInt64(8),
+                 .rows_affected = row.OptionalInt64(9),
+                 .max_loaded_at = row.String(10),
+                 .age_seconds = row.OptionalDouble(11)};
+}
+
+// Checks an edit's value against its field: a string for description, an
+// array of strings for tags and owners.
+void ValidateEdit(const Edit& edit) {
+  bool is_list = edit.field == "tags" || edit.field == "owners";
+  if (!is_list && edit.field != "description") {
+    throw Error(ErrorCode::kInvalidArgument,
+                fmt::format("cannot edit field '{}' (editable: description, tags, owners)",
+                            edit.field));
+  }
+  if (edit.value_json.empty()) return;
+  nlohmann::json value = nlohmann::json::parse(edit.value_json, nullptr, false);
+  bool ok = is_list ? value.is_array() && std::all_of(value.begin(), value.end(),
+                                                     [](const auto& v) { return v.is_string(); })
+                    : value.is_string();
+  if (!ok) {
+    throw Error(ErrorCode::kInvalidArgument,
+                fmt::format("field '{}' must be {}", edit.field,
+                            is_list ? "an array of strings" : "a string"));
+  }
+}
 
 DbtNode NodeFromRow(const Statement& row) {
   DbtNode node;
@@ -262,7 +327,133 @@ std::optional<EntityDetail> SqliteStore::Get(std::string_view fqn_or_unique_id) 
     detail.tests = ReadTests(detail.node->fqn);
   }
   if (detail.node) detail.runs = RunHistory(detail.node->unique_id, kHistoryInDetail);
+  ApplyEdits(detail);
   return detail;
+}
+
+std::vector<Edit> SqliteStore::ReadEdits(std::string_view target_fqn) {
+  std::vector<Edit> edits;
+  StatementScope rows(db_->Prepare(kSelectEdits));
+  rows->Bind(1, target_fqn);
+  while (rows->Next()) {
+    edits.push_back(Edit{.target_fqn = rows->String(0),
+                         .field = rows->String(1),
+                         .value_json = rows->String(2),
+                         .edited_by = rows->String(3),
+                         .edited_at = rows->String(4)});
+  }
+  return edits;
+}
+
+void SqliteStore::ApplyEdits(EntityDetail& detail) {
+  const std::string& fqn = detail.table ? detail.table->fqn : detail.node->fqn;
+  detail.edits = ReadEdits(fqn);
+  for (Edit& edit : detail.edits) {
+    nlohmann::json value = nlohmann::json::parse(edit.value_json);
+    // The fields the edit replaces: the entity's own (table and the node that
+    // builds it), or one column's.
+    std::string* description = nullptr;
+    std::string* node_description = nullptr;
+    std::vector<std::string>* tags = nullptr;
+    std::vector<std::string>* node_tags = nullptr;
+    std::vector<std::string>* owners = nullptr;
+    std::vector<std::string>* node_owners = nullptr;
+    if (FqnKey(edit.target_fqn) == FqnKey(fqn)) {
+      if (detail.table) {
+        description = &detail.table->description;
+        tags = &detail.table->tags;
+        owners = &detail.table->owners;
+      }
+      if (detail.node) {
+        node_description = &detail.node->description;
+        node_tags = &detail.node->tags;
+        node_owners = &detail.node->owners;
+      }
+    } else if (detail.table) {
+      std::string column_key = FqnKey(std::string_view(edit.target_fqn).substr(fqn.size() + 1));
+      for (Column& column : detail.table->columns) {
+        if (FqnKey(column.name) != column_key) continue;
+        description = &column.description;
+        tags = &column.tags;
+      }
+    }
+    if (edit.field == "description") {
+      std::string* ingested = description != nullptr ? description : node_description;
+      if (ingested != nullptr) edit.ingested_json = nlohmann::json(*ingested).dump();
+      for (std::string* field : {description, node_description}) {
+        if (field != nullptr) *field = value.get<std::string>();
+      }
+    } else {
+      bool is_tags = edit.field == "tags";
+      std::vector<std::string>* own = is_tags ? tags : owners;
+      std::vector<std::string>* node_own = is_tags ? node_tags : node_owners;
+      std::vector<std::string>* ingested = own != nullptr ? own : node_own;
+      if (ingested != nullptr) edit.ingested_json = ToJsonArray(*ingested);
+      for (std::vector<std::string>* field : {own, node_own}) {
+        if (field != nullptr) *field = value.get<std::vector<std::string>>();
+      }
+    }
+  }
+}
+
+void SqliteStore::SaveEdits(const std::vector<Edit>& edits) {
+  for (const Edit& edit : edits) ValidateEdit(edit);
+  db_->Exec("BEGIN IMMEDIATE");
+  try {
+    for (const Edit& edit : edits) {
+      if (edit.value_json.empty()) {
+        db_->Prepare(kDeleteEdit)
+            .Bind(1, std::string_view(edit.target_fqn))
+            .Bind(2, std::string_view(edit.field))
+            .Exec();
+      } else {
+        db_->Prepare(kUpsertEdit)
+            .Bind(1, std::string_view(edit.target_fqn))
+            .Bind(2, std::string_view(edit.field))
+            .Bind(3, std::string_view(edit.value_json))
+            .Bind(4, std::string_view(edit.edited_by))
+            .Exec();
+      }
+    }
+    db_->Exec("COMMIT");
+  } catch (...) {
+    db_->RollbackQuietly();
+    throw;
+  }
+}
+
+std::vector<InvocationSummary> SqliteStore::Invocations(int limit, int offset) {
+  std::vector<InvocationSummary> invocations;
+  StatementScope rows(db_->Prepare(kSelectInvocations));
+  rows->Bind(1, limit).Bind(2, offset);
+  while (rows->Next()) {
+    invocations.push_back(InvocationSummary{.invocation = {.invocation_id = rows->String(0),
+                                                           .artifact = rows->String(1),
+                                                           .command = rows->String(2),
+                                                           .dbt_version = rows->String(3),
+                                                           .generated_at = rows->String(4),
+                                                           .elapsed_seconds = rows->Double(5)},
+                                            .service = rows->String(6),
+                                            .results = rows->Int64(7)});
+  }
+  return invocations;
+}
+
+std::vector<NodeRun> SqliteStore::InvocationRuns(std::string_view invocation_id) {
+  std::vector<NodeRun> runs;
+  StatementScope rows(db_->Prepare(kSelectInvocationRuns));
+  rows->Bind(1, invocation_id);
+  while (rows->Next()) runs.push_back(RunFromRow(*rows));
+  return runs;
+}
+
+std::int64_t SqliteStore::ChangeCounter() {
+  // data_version moves when another connection commits; this connection's
+  // own commits move total_changes.
+  StatementScope row(db_->Prepare("PRAGMA data_version"));
+  std::int64_t data_version = row->Next() ? row->Int64(0) : 0;
+  return data_version * (std::int64_t{1} << 32) +
+         static_cast<std::int64_t>(sqlite3_total_changes64(db_->handle()));
 }
 
 void SqliteStore::Describe(LineageNode& node) {
@@ -329,20 +520,7 @@ std::vector<NodeRun> SqliteStore::RunHistory(std::string_view unique_id, int lim
   std::vector<NodeRun> runs;
   StatementScope rows(db_->Prepare(kSelectRuns));
   rows->Bind(1, unique_id).Bind(2, limit);
-  while (rows->Next()) {
-    runs.push_back(NodeRun{.invocation_id = rows->String(0),
-                           .unique_id = rows->String(1),
-                           .resource_type = rows->String(2),
-                           .status = rows->String(3),
-                           .execution_seconds = rows->Double(4),
-                           .started_at = rows->String(5),
-                           .completed_at = rows->String(6),
-                           .message = rows->String(7),
-                           .failures = rows->OptionalInt64(8),
-                           .rows_affected = rows->OptionalInt64(9),
-                           .max_loaded_at = rows->String(10),
-                           .age_seconds = rows->OptionalDouble(11)});
-  }
+  while (rows->Next()) runs.push_back(RunFromRow(*rows));
   return runs;
 }
 

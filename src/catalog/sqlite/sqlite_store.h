@@ -25,7 +25,11 @@ class SqliteStore final : public Store {
   std::optional<EntityDetail> Get(std::string_view fqn_or_unique_id) override;
   LineageGraph Lineage(const LineageQuery& query) override;
   std::vector<NodeRun> RunHistory(std::string_view unique_id, int limit) override;
+  std::vector<InvocationSummary> Invocations(int limit, int offset) override;
+  std::vector<NodeRun> InvocationRuns(std::string_view invocation_id) override;
+  void SaveEdits(const std::vector<Edit>& edits) override;
   CatalogCounts Counts() override;
+  std::int64_t ChangeCounter() override;
   int SchemaVersion() override;
 
   // Copies the WAL into the main file and truncates the WAL.
@@ -38,6 +42,9 @@ class SqliteStore final : public Store {
   std::optional<Table> ReadTable(std::string_view fqn, std::string& service);
   std::optional<DbtNode> ReadNode(const char* sql, std::string_view key, std::string& service);
   std::vector<TestSummary> ReadTests(std::string_view table_fqn);
+  // Lays the edits of the entity and its columns over `detail`.
+  void ApplyEdits(EntityDetail& detail);
+  std::vector<Edit> ReadEdits(std::string_view target_fqn);
   // Name and resource type of a lineage vertex: its table or dbt node.
   void Describe(LineageNode& node);
 
