@@ -204,11 +204,11 @@ struct TestSummary {
 // A change a person made (in the UI or through the API), kept apart from what
 // ingestion sets and laid over it when the entity is read.
 struct Edit {
-  std::string target_fqn;  // a table, a column (table FQN + "." + column) or a dbt node
-  std::string field;       // "description", "tags" or "owners" (columns: description, tags)
-  std::string value_json;  // a JSON string for description, an array of strings otherwise
-  std::string edited_by;   // who made it (the token's name)
-  std::string edited_at;   // ISO-8601, set by the store
+  std::string target_fqn;     // a table, a column (table FQN + "." + column) or a dbt node
+  std::string field;          // "description", "tags" or "owners" (columns: description, tags)
+  std::string value_json;     // a JSON string for description, an array of strings otherwise
+  std::string edited_by;      // who made it (the token's name)
+  std::string edited_at;      // ISO-8601, set by the store
   std::string ingested_json;  // on read: what ingestion set for this field, as JSON
 };
 

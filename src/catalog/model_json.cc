@@ -139,12 +139,9 @@ nlohmann::json ToJson(const EntityDetail& entity) {
 }
 
 nlohmann::json ToJson(const Edit& edit) {
-  return {{"target", edit.target_fqn},
-          {"field", edit.field},
-          {"value", Embedded(edit.value_json)},
-          {"ingested", Embedded(edit.ingested_json)},
-          {"edited_by", edit.edited_by},
-          {"edited_at", edit.edited_at}};
+  return {{"target", edit.target_fqn},          {"field", edit.field},
+          {"value", Embedded(edit.value_json)}, {"ingested", Embedded(edit.ingested_json)},
+          {"edited_by", edit.edited_by},        {"edited_at", edit.edited_at}};
 }
 
 nlohmann::json ToJson(const InvocationSummary& summary) {

@@ -742,8 +742,7 @@ TEST_P(StoreContractTest, EditsOfUnknownFieldsOrWrongTypesAreRefusedWhole) {
   EXPECT_THROW(store_->SaveEdits({MakeEdit(kCustomers, "description", R"("fine")"),
                                   MakeEdit(kCustomers, "name", R"("x")")}),
                cairn::Error);
-  EXPECT_THROW(store_->SaveEdits({MakeEdit(kCustomers, "tags", R"("not a list")")}),
-               cairn::Error);
+  EXPECT_THROW(store_->SaveEdits({MakeEdit(kCustomers, "tags", R"("not a list")")}), cairn::Error);
   EXPECT_THROW(store_->SaveEdits({MakeEdit(kCustomers, "owners", R"([1, 2])")}), cairn::Error);
   EXPECT_TRUE(store_->Get(kCustomers)->edits.empty());
 }

@@ -134,14 +134,14 @@ NodeRun RunFromRow(const Statement& row) {
 void ValidateEdit(const Edit& edit) {
   bool is_list = edit.field == "tags" || edit.field == "owners";
   if (!is_list && edit.field != "description") {
-    throw Error(ErrorCode::kInvalidArgument,
-                fmt::format("cannot edit field '{}' (editable: description, tags, owners)",
-                            edit.field));
+    throw Error(
+        ErrorCode::kInvalidArgument,
+        fmt::format("cannot edit field '{}' (editable: description, tags, owners)", edit.field));
   }
   if (edit.value_json.empty()) return;
   nlohmann::json value = nlohmann::json::parse(edit.value_json, nullptr, false);
   bool ok = is_list ? value.is_array() && std::all_of(value.begin(), value.end(),
-                                                     [](const auto& v) { return v.is_string(); })
+                                                      [](const auto& v) { return v.is_string(); })
                     : value.is_string();
   if (!ok) {
     throw Error(ErrorCode::kInvalidArgument,

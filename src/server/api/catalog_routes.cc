@@ -1,0 +1,312 @@
+#include "server/api/catalog_routes.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "catalog/model_json.h"
+#include "core/error.h"
+
+namespace cairn::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kDefaultPageSize = 20;
+constexpr int kMaxPageSize = 500;
+constexpr int kMaxLineageDepth = 20;
+constexpr int kDefaultRunHistory = 50;
+
+// An integer query parameter within [min, max], or `fallback` when absent;
+// 400 naming the parameter otherwise.
+int IntParam(const Request& request, std::string_view name, int fallback, int min, int max) {
+  std::optional<std::string> text = request.QueryParam(name);
+  if (!text) return fallback;
+  int value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max) {
+    throw Error(
+        ErrorCode::kInvalidArgument,
+        fmt::format("query parameter '{}' must be an integer from {} to {}", name, min, max));
+  }
+  return value;
+}
+
+std::string StringParam(const Request& request, std::string_view name) {
+  return request.QueryParam(name).value_or("");
+}
+
+// The calling thread's store, after telling the cache when the catalog has
+// changed since this thread last looked (any writer, any process).
+class CatalogReader {
+ public:
+  CatalogReader(catalog::StorePool& stores, ResponseCache& cache)
+      : stores_(stores), cache_(cache) {}
+
+  catalog::Store& Store() {
+    catalog::Store& store = stores_.ForThisThread();
+    std::int64_t counter = store.ChangeCounter();
+    std::lock_guard lock(mutex_);
+    auto [seen, first_look] = last_seen_.try_emplace(std::this_thread::get_id(), counter);
+    if (!first_look && seen->second != counter) {
+      seen->second = counter;
+      cache_.Invalidate();
+    }
+    return store;
+  }
+
+  // A GET answered from the cache, or computed by `read` and cached.
+  template <typename Read>
+  Response Cached(const Request& request, Read read) {
+    catalog::Store& store = Store();
+    if (std::optional<std::string> body = cache_.Get(request.target)) {
+      return JsonResponse(200, std::move(*body));
+    }
+    std::uint64_t generation = cache_.generation();
+    std::string body = read(store).dump();
+    cache_.Put(request.target, body, generation);
+    return JsonResponse(200, std::move(body));
+  }
+
+  ResponseCache& cache() { return cache_; }
+
+ private:
+  catalog::StorePool& stores_;
+  ResponseCache& cache_;
+  std::mutex mutex_;
+  // Per thread: the change counter of its store when it last looked.
+  std::unordered_map<std::thread::id, std::int64_t> last_seen_;
+};
+
+catalog::EntityDetail GetEntity(catalog::Store& store, const std::string& fqn) {
+  std::optional<catalog::EntityDetail> detail = store.Get(fqn);
+  if (!detail) {
+    throw Error(ErrorCode::kNotFound, fmt::format("no table or dbt resource '{}'", fqn));
+  }
+  return std::move(*detail);
+}
+
+catalog::SearchQuery SearchQueryOf(const Request& request) {
+  return catalog::SearchQuery{
+      .text = StringParam(request, "q"),
+      .resource_type = StringParam(request, "type"),
+      .tag = StringParam(request, "tag"),
+      .owner = StringParam(request, "owner"),
+      .schema = StringParam(request, "schema"),
+      .limit = IntParam(request, "limit", kDefaultPageSize, 1, kMaxPageSize),
+      .offset = IntParam(request, "offset", 0, 0, 1 << 30)};
+}
+
+json SearchResponse(const catalog::SearchPage& page, const catalog::SearchQuery& query) {
+  json out = catalog::ToJson(page);
+  out["limit"] = query.limit;
+  out["offset"] = query.offset;
+  return out;
+}
+
+catalog::LineageQuery LineageQueryOf(const Request& request) {
+  catalog::LineageQuery query;
+  query.fqn = request.params.at("fqn");
+  query.depth = IntParam(request, "depth", 1, 1, kMaxLineageDepth);
+  std::string direction = StringParam(request, "direction");
+  if (direction == "upstream") {
+    query.direction = catalog::LineageDirection::kUpstream;
+  } else if (direction == "downstream") {
+    query.direction = catalog::LineageDirection::kDownstream;
+  } else if (!direction.empty() && direction != "both") {
+    throw Error(ErrorCode::kInvalidArgument,
+                "query parameter 'direction' must be upstream, downstream or both");
+  }
+  return query;
+}
+
+json RunsJson(const std::vector<catalog::NodeRun>& runs) {
+  json out = json::array();
+  for (const catalog::NodeRun& run : runs) out.push_back(catalog::ToJson(run));
+  return out;
+}
+
+// One edit from a PATCH body field: null removes the edit.
+catalog::Edit EditOf(std::string target, std::string field, const json& value,
+                     const Request& request) {
+  return catalog::Edit{.target_fqn = std::move(target),
+                       .field = std::move(field),
+                       .value_json = value.is_null() ? "" : value.dump(),
+                       .edited_by = request.principal ? request.principal->name : ""};
+}
+
+// The edits a PATCH body asks for:
+//   {"description": "...", "tags": [...], "owners": [...],
+//    "columns": {"email": {"description": "...", "tags": [...]}}}
+std::vector<catalog::Edit> EditsOf(const Request& request, const catalog::EntityDetail& entity) {
+  json body = json::parse(request.body, nullptr, false);
+  if (!body.is_object()) {
+    throw Error(ErrorCode::kInvalidArgument, "the body must be a JSON object");
+  }
+  const std::string& fqn = entity.table ? entity.table->fqn : entity.node->fqn;
+  std::vector<catalog::Edit> edits;
+  for (const auto& [field, value] : body.items()) {
+    if (field != "columns") {
+      edits.push_back(EditOf(fqn, field, value, request));
+      continue;
+    }
+    if (!value.is_object()) throw Error(ErrorCode::kInvalidArgument, "'columns' must be an object");
+    for (const auto& [column, fields] : value.items()) {
+      bool known =
+          entity.table && std::any_of(entity.table->columns.begin(), entity.table->columns.end(),
+                                      [&](const auto& c) { return c.name == column; });
+      if (!known) {
+        throw Error(ErrorCode::kNotFound, fmt::format("'{}' has no column '{}'", fqn, column));
+      }
+      if (!fields.is_object()) {
+        throw Error(ErrorCode::kInvalidArgument,
+                    fmt::format("columns.{} must be an object of fields", column));
+      }
+      for (const auto& [column_field, column_value] : fields.items()) {
+        if (column_field == "owners") {
+          throw Error(ErrorCode::kInvalidArgument, "columns have no owners; edit the table's");
+        }
+        edits.push_back(EditOf(fqn + "." + column, column_field, column_value, request));
+      }
+    }
+  }
+  if (edits.empty()) throw Error(ErrorCode::kInvalidArgument, "the body asks for no edits");
+  return edits;
+}
+
+void AddEntityRoutes(Router& router, const std::shared_ptr<CatalogReader>& shared) {
+  router.Add({.method = Method::kGet,
+              .pattern = "/api/v1/entities",
+              .handler =
+                  [reader = shared](Request& request) {
+                    catalog::SearchQuery query = SearchQueryOf(request);
+                    query.text.clear();  // a listing, not a search
+                    return reader->Cached(request, [&](catalog::Store& store) {
+                      return SearchResponse(store.Search(query), query);
+                    });
+                  },
+              .summary = "List tables and dbt resources, filtered by type, tag, owner, schema"});
+  router.Add({.method = Method::kGet,
+              .pattern = "/api/v1/entities/{fqn}",
+              .handler =
+                  [reader = shared](Request& request) {
+                    return reader->Cached(request, [&](catalog::Store& store) {
+                      return catalog::ToJson(GetEntity(store, request.params.at("fqn")));
+                    });
+                  },
+              .summary = "A table or dbt resource by FQN or unique_id, with columns, dbt "
+                         "metadata, tests with their latest results, run history and edits"});
+  router.Add({.method = Method::kPatch,
+              .pattern = "/api/v1/entities/{fqn}",
+              .access = auth::Access::kIngest,
+              .body = BodyKind::kSmall,
+              .handler =
+                  [reader = shared](Request& request) {
+                    catalog::Store& store = reader->Store();
+                    catalog::EntityDetail entity = GetEntity(store, request.params.at("fqn"));
+                    store.SaveEdits(EditsOf(request, entity));
+                    reader->cache().Invalidate();
+                    return JsonResponse(
+                        200, catalog::ToJson(GetEntity(store, request.params.at("fqn"))).dump());
+                  },
+              .summary = "Edit description, tags and owners (of the entity or its columns); "
+                         "null removes an edit. Ingestion never overwrites these"});
+  router.Add({.method = Method::kGet,
+              .pattern = "/api/v1/entities/{fqn}/runs",
+              .handler =
+                  [reader = shared](Request& request) {
+                    int limit = IntParam(request, "limit", kDefaultRunHistory, 1, kMaxPageSize);
+                    return reader->Cached(request, [&](catalog::Store& store) {
+                      catalog::EntityDetail entity = GetEntity(store, request.params.at("fqn"));
+                      if (!entity.node)
+                        return json{{"unique_id", nullptr}, {"runs", json::array()}};
+                      return json{
+                          {"unique_id", entity.node->unique_id},
+                          {"runs", RunsJson(store.RunHistory(entity.node->unique_id, limit))}};
+                    });
+                  },
+              .summary = "Run, test or freshness results of an entity's dbt node, newest first"});
+}
+
+void AddQueryRoutes(Router& router, const std::shared_ptr<CatalogReader>& shared) {
+  router.Add({.method = Method::kGet,
+              .pattern = "/api/v1/search",
+              .handler =
+                  [reader = shared](Request& request) {
+                    catalog::SearchQuery query = SearchQueryOf(request);
+                    return reader->Cached(request, [&](catalog::Store& store) {
+                      return SearchResponse(store.Search(query), query);
+                    });
+                  },
+              .summary = "Full-text search over names, descriptions and columns (q), with "
+                         "filters type, tag, owner, schema and limit/offset paging"});
+  router.Add({.method = Method::kGet,
+              .pattern = "/api/v1/lineage/{fqn}",
+              .handler =
+                  [reader = shared](Request& request) {
+                    catalog::LineageQuery query = LineageQueryOf(request);
+                    return reader->Cached(request, [&](catalog::Store& store) {
+                      GetEntity(store, query.fqn);  // 404 for an unknown root
+                      return catalog::ToJson(store.Lineage(query));
+                    });
+                  },
+              .summary = "Upstream/downstream lineage to a depth, table and column edges"});
+  router.Add(
+      {.method = Method::kGet,
+       .pattern = "/api/v1/invocations",
+       .handler =
+           [reader = shared](Request& request) {
+             int limit = IntParam(request, "limit", kDefaultPageSize, 1, kMaxPageSize);
+             int offset = IntParam(request, "offset", 0, 0, 1 << 30);
+             return reader->Cached(request, [&](catalog::Store& store) {
+               json items = json::array();
+               for (const auto& invocation : store.Invocations(limit, offset)) {
+                 items.push_back(catalog::ToJson(invocation));
+               }
+               return json{{"items", std::move(items)}, {"limit", limit}, {"offset", offset}};
+             });
+           },
+       .summary = "dbt invocations whose results are kept, newest first"});
+  router.Add({.method = Method::kGet,
+              .pattern = "/api/v1/invocations/{invocation_id}",
+              .handler =
+                  [reader = shared](Request& request) {
+                    const std::string& id = request.params.at("invocation_id");
+                    return reader->Cached(request, [&](catalog::Store& store) {
+                      std::vector<catalog::NodeRun> runs = store.InvocationRuns(id);
+                      if (runs.empty()) {
+                        throw Error(ErrorCode::kNotFound, fmt::format("no invocation '{}'", id));
+                      }
+                      return json{{"invocation_id", id}, {"runs", RunsJson(runs)}};
+                    });
+                  },
+              .summary = "Every node result of one dbt invocation"});
+  router.Add({.method = Method::kGet,
+              .pattern = "/api/v1/stats",
+              .handler =
+                  [reader = shared](Request& request) {
+                    return reader->Cached(request, [](catalog::Store& store) {
+                      return catalog::ToJson(store.Counts());
+                    });
+                  },
+              .summary = "How many services, tables, columns, nodes, edges and runs"});
+}
+
+}  // namespace
+
+void AddCatalogRoutes(Router& router, catalog::StorePool& stores, ResponseCache& cache) {
+  auto reader = std::make_shared<CatalogReader>(stores, cache);
+  AddEntityRoutes(router, reader);
+  AddQueryRoutes(router, reader);
+}
+
+}  // namespace cairn::server
