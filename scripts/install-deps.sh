@@ -11,8 +11,12 @@ PACKAGES=(
   libsqlite3-dev libcurl4-openssl-dev libssl-dev libre2-dev libcli11-dev libspdlog-dev
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   # tools the tests and the main command use
-  sqlite3
+  sqlite3 openssl curl python3-requests
 )
+# `--bench`: also what bench/server_bench.py measures against.
+if [ "${1:-}" = "--bench" ]; then
+  PACKAGES+=(wrk nginx-light)
+fi
 
 missing=()
 for package in "${PACKAGES[@]}"; do

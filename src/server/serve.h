@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+
+namespace cairn::server {
+
+struct ServeOptions {
+  std::string db_url = "sqlite:cairn.db";
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0: any free port
+  int io_threads = 2;
+  int extraction_workers = 2;
+  // Uploaded artifacts and the temp files of uploads in progress; default:
+  // "cairn-data" beside the catalog file.
+  std::filesystem::path data_dir;
+  std::filesystem::path tls_cert;
+  std::filesystem::path tls_key;
+  std::uint64_t max_upload_bytes = 4ULL << 30;
+  std::int64_t account_id = 1;  // the account of the dbt Cloud-shaped v3 API
+  std::filesystem::path web_dir;  // the built web UI; empty: none
+  int shutdown_grace_seconds = 30;
+};
+
+// `cairn serve`: opens (and migrates) the catalog, makes sure an admin token
+// exists (printing a new one once on `out`), recovers extraction runs a
+// previous process left unfinished, serves the REST APIs until SIGINT or
+// SIGTERM, then stops in order: no new requests, in-flight requests and
+// extraction runs finish, the store closes. Prints "Cairn is serving URL".
+// Returns the process exit code; throws cairn::Error when it cannot start.
+int Serve(const ServeOptions& options, std::ostream& out);
+
+}  // namespace cairn::server
