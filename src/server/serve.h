@@ -19,7 +19,7 @@ struct ServeOptions {
   std::filesystem::path tls_cert;
   std::filesystem::path tls_key;
   std::uint64_t max_upload_bytes = 4ULL << 30;
-  std::int64_t account_id = 1;  // the account of the dbt Cloud-shaped v3 API
+  std::int64_t account_id = 1;    // the account of the dbt Cloud-shaped v3 API
   std::filesystem::path web_dir;  // the built web UI; empty: none
   int shutdown_grace_seconds = 30;
 };

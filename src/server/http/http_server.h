@@ -55,8 +55,10 @@ class HttpServer {
   // down in order: server, extraction runs, store).
   static void WaitForStopSignal();
 
- private:
+  // The Beast side, defined in http_server.cc only.
   struct Impl;
+
+ private:
   std::unique_ptr<Impl> impl_;
 };
 

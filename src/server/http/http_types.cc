@@ -83,6 +83,30 @@ Response ErrorResponse(std::string_view path, int status, std::string_view messa
   return JsonResponse(status, body.dump());
 }
 
+int HttpStatusFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kInvalidConfig:
+    case ErrorCode::kParse:
+      return 400;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kInconsistent:
+      return 409;
+    case ErrorCode::kUnsupported:
+      return 422;
+    case ErrorCode::kStorage:
+    case ErrorCode::kIo:
+    case ErrorCode::kInternal:
+      break;
+  }
+  return 500;
+}
+
+Response ErrorResponseFor(std::string_view path, const Error& error) {
+  return ErrorResponse(path, HttpStatusFor(error.code()), error.what());
+}
+
 Response JsonResponse(int status, std::string body) {
   Response response;
   response.status = status;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "auth/principal.h"
+#include "core/error.h"
 
 // Plain request/response types shared by the HTTP core (Boost.Beast, kept
 // inside src/server/http/*.cc) and the route handlers, so that handlers never
@@ -62,6 +63,13 @@ struct Response {
 // elsewhere
 //   {"error": {"status": 404, "code": "not_found", "message": "..."}}
 Response ErrorResponse(std::string_view path, int status, std::string_view message);
+
+// The HTTP status of a failure of this kind (core/error.h): bad input 400,
+// missing 404, inconsistent input 409, unsupported 422, everything else 500.
+int HttpStatusFor(ErrorCode code);
+
+// ErrorResponse for a cairn::Error thrown by a handler.
+Response ErrorResponseFor(std::string_view path, const Error& error);
 
 // A JSON response from already serialised text.
 Response JsonResponse(int status, std::string body);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -14,6 +15,11 @@ namespace cairn::server {
 // when /metrics is scraped. Thread-safe.
 class Metrics {
  public:
+  Metrics();
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
   // One finished request: `route` is the route pattern (not the raw path, so
   // label cardinality stays bounded), or "unmatched".
   void ObserveRequest(std::string_view route, std::string_view method, int status, double seconds);
@@ -28,8 +34,8 @@ class Metrics {
  private:
   struct Series;
   mutable std::mutex mutex_;
+  std::unique_ptr<Series> series_;
   std::vector<std::function<void(std::string&)>> collectors_;
-  // The helper owning src/server/http fills in the request series storage.
 };
 
 }  // namespace cairn::server
