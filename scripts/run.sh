@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Command 1 of the README: install, build, and run Cairn's main job on the
 # embedded default store: ingest the bundled example dbt project (Cairn
-# Outfitters) into ./cairn.db, then show what the catalog holds.
+# Outfitters) into ./cairn.db, show what the catalog holds, then serve it
+# (`cairn serve`) until Ctrl-C. CAIRN_PORT (default 8080) and CAIRN_HOST
+# (default 127.0.0.1) say where.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,4 +32,8 @@ echo
 echo "== cairn lineage cairn_outfitters.analytics.marts.dim_customers --upstream --depth 2"
 "$cairn" lineage cairn_outfitters.analytics.marts.dim_customers --upstream --depth 2 --db "$db"
 echo
-echo "The catalog is in ${db#sqlite:}. Try: $cairn search <words>, $cairn show <fqn>, $cairn lineage <fqn>"
+echo "== cairn serve   (the catalog over HTTP; Ctrl-C stops it)"
+echo "The admin token is printed once, when the catalog has none yet; keep it, or set"
+echo "CAIRN_ADMIN_TOKEN before the first start. Try:"
+echo "  curl -H \"Authorization: Bearer \$TOKEN\" http://${CAIRN_HOST:-127.0.0.1}:${CAIRN_PORT:-8080}/api/v1/search?q=revenue"
+exec "$cairn" serve --db "$db" --host "${CAIRN_HOST:-127.0.0.1}" --port "${CAIRN_PORT:-8080}"

@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "server/serve.h"
 
 namespace {
 
@@ -98,6 +99,37 @@ int main(int argc, char** argv) {
   AddDbOption(*lineage, db);
   lineage->add_flag("--json", output.json, "Print JSON");
 
+  // cairn serve
+  CLI::App* serve = app.add_subcommand(
+      "serve", "Serve the catalog over HTTP: REST API, artifact uploads, service tokens");
+  cairn::server::ServeOptions serve_options;
+  AddDbOption(*serve, db);
+  serve->add_option("--host", serve_options.host, "Address to listen on")->capture_default_str();
+  serve->add_option("--port", serve_options.port, "Port to listen on; 0 picks a free one")
+      ->capture_default_str();
+  serve->add_option("--threads", serve_options.io_threads, "I/O threads (at least 2)")
+      ->check(CLI::Range(2, 256))
+      ->capture_default_str();
+  serve->add_option("--data-dir", serve_options.data_dir,
+                    "Where uploaded artifacts are kept (default: cairn-data beside the catalog)");
+  serve->add_option("--tls-cert", serve_options.tls_cert, "PEM certificate chain: serve HTTPS")
+      ->check(CLI::ExistingFile);
+  serve->add_option("--tls-key", serve_options.tls_key, "PEM private key of --tls-cert")
+      ->check(CLI::ExistingFile);
+  std::uint64_t max_upload_mb = serve_options.max_upload_bytes >> 20;
+  serve->add_option("--max-upload-mb", max_upload_mb, "Largest artifact upload accepted, in MiB")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve
+      ->add_option("--cache-mb", serve_options.cache_mb,
+                   "Memory for cached API responses, in MiB; 0 turns the cache off")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve
+      ->add_option("--account-id", serve_options.account_id,
+                   "Account id of the dbt Cloud-shaped service-token API (/api/v3/accounts/ID/)")
+      ->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   if (verbose) spdlog::set_level(spdlog::level::debug);
   if (db.empty()) db = cairn::cli::DefaultDatabase();
@@ -120,6 +152,15 @@ int main(int argc, char** argv) {
       return cairn::cli::Search(query, db, output);
     }
     if (*show) return cairn::cli::Show(fqn, db, output);
+    if (*serve) {
+      if ((serve_options.tls_cert.empty()) != (serve_options.tls_key.empty())) {
+        std::cerr << "cairn serve: give both --tls-cert and --tls-key, or neither\n";
+        return 64;
+      }
+      serve_options.db_url = db;
+      serve_options.max_upload_bytes = max_upload_mb << 20;
+      return cairn::server::Serve(serve_options, std::cout);
+    }
     if (*lineage) {
       if (upstream && !downstream)
         lineage_query.direction = cairn::catalog::LineageDirection::kUpstream;

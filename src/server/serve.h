@@ -20,6 +20,7 @@ struct ServeOptions {
   std::filesystem::path tls_key;
   std::uint64_t max_upload_bytes = 4ULL << 30;
   std::int64_t account_id = 1;    // the account of the dbt Cloud-shaped v3 API
+  std::size_t cache_mb = 64;      // cached API responses; 0: no cache
   std::filesystem::path web_dir;  // the built web UI; empty: none
   int shutdown_grace_seconds = 30;
 };

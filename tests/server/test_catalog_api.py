@@ -89,5 +89,5 @@ class CatalogApiTest(ServerTestCase):
         text = self.server.get("/metrics").text
         self.assertIn('cairn_http_requests_total{route="/api/v1/entities/{fqn}",method="GET",status="200"}', text)
         self.assertIn("cairn_http_request_duration_seconds_bucket", text)
-        self.assertIn("cairn_catalog_tables", text)
+        self.assertIn('cairn_catalog_entities{kind="tables"}', text)
         self.assertIn("cairn_extraction_runs", text)

@@ -206,6 +206,36 @@ CREATE INDEX node_runs_by_invocation ON node_runs(invocation_id);
 CREATE INDEX invocations_by_time ON invocations(generated_at);
 )sql";
 
+// Service tokens (auth/): the salted hash of each secret, never the secret;
+// deactivated tokens stay for audit.
+constexpr const char* kServiceTokens = R"sql(
+CREATE TABLE service_tokens(
+  id INTEGER PRIMARY KEY,
+  uid TEXT NOT NULL UNIQUE,
+  account_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  state INTEGER NOT NULL DEFAULT 1,
+  lookup_key TEXT NOT NULL,
+  salt TEXT NOT NULL,
+  verifier TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  last_used TEXT,
+  expires_at TEXT
+);
+CREATE INDEX service_tokens_by_lookup_key ON service_tokens(lookup_key);
+CREATE TABLE service_token_grants(
+  id INTEGER PRIMARY KEY,
+  token_id INTEGER NOT NULL REFERENCES service_tokens(id),
+  permission_set TEXT NOT NULL,
+  project_id INTEGER,
+  writable_environment_categories TEXT NOT NULL DEFAULT '[]',
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX service_token_grants_by_token ON service_token_grants(token_id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -213,6 +243,7 @@ const std::vector<Migration>& Migrations() {
       {1, "catalog entities and run history", kCatalogSchema},
       {2, "full-text search index", kSearchSchema},
       {3, "run history by invocation", kHistoryByInvocation},
+      {4, "service tokens", kServiceTokens},
   };
   return kMigrations;
 }

@@ -19,7 +19,7 @@ std::optional<std::string> ResponseCache::Get(std::string_view key) {
 
 void ResponseCache::Put(std::string key, std::string body, std::uint64_t generation) {
   std::size_t cost = key.size() + body.size();
-  if (cost > max_entry_bytes_) return;
+  if (cost > max_entry_bytes_ || cost > max_bytes_) return;
   std::lock_guard lock(mutex_);
   if (generation != generation_ || entries_.contains(key)) return;
   EvictUntilFits(cost);

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "auth/principal.h"
+#include "auth/service_token.h"
+#include "auth/token_store.h"
+
+namespace cairn::auth {
+
+// A token just created, with the only copy of its secret.
+struct CreatedToken {
+  ServiceToken token;
+  std::string token_string;
+};
+
+// Service tokens for the server: creates, lists and deactivates them in the
+// TokenStore, and authenticates requests against an in-memory index of the
+// active ones (lookup key -> credential) so the per-request path reads no
+// database. The index follows every change made through this object; a
+// token deactivated here is refused at once. Thread-safe.
+class TokenService final : public Authenticator {
+ public:
+  explicit TokenService(TokenStore& store);
+
+  // Validates `request` (name, known permission sets, expiry in the future)
+  // and creates the token; throws kInvalidArgument naming the bad field.
+  CreatedToken Create(NewServiceToken request);
+
+  std::vector<ServiceToken> List(std::int64_t account_id, std::optional<int> state, int limit,
+                                 int offset, std::int64_t& total);
+  std::optional<ServiceToken> Get(std::int64_t account_id, std::int64_t id);
+  // Rename and/or change state (2 deactivates); nullopt: no such token.
+  std::optional<ServiceToken> Update(std::int64_t account_id, std::int64_t id,
+                                     const std::optional<std::string>& name,
+                                     std::optional<int> state);
+
+  // "Bearer X" or "Token X" (scheme case-insensitive).
+  std::optional<Principal> Authenticate(std::string_view authorization) override;
+
+  // Makes sure an active admin token exists. With none: stores `operator_token`
+  // (CAIRN_ADMIN_TOKEN; at least 32 characters) as "bootstrap" and returns
+  // nullopt, or, when it is empty, creates one and returns its secret for
+  // the caller to show once. With one: nothing.
+  std::optional<std::string> EnsureBootstrapToken(std::int64_t account_id,
+                                                  std::string_view operator_token);
+
+  // Writes the last-used times seen since the last flush (also done at most
+  // once a minute per token while authenticating).
+  void FlushLastUsed();
+
+ private:
+  // When a token was last used, and whether that is written yet.
+  struct Usage {
+    std::chrono::steady_clock::time_point last_flushed;
+    std::optional<std::chrono::system_clock::time_point> unflushed;
+  };
+  void Reload();
+  void NoteUse(std::int64_t token_id);
+
+  TokenStore& store_;
+  std::shared_mutex index_mutex_;
+  std::unordered_map<std::string, std::vector<Credential>> index_;  // by lookup key
+  std::mutex usage_mutex_;
+  std::unordered_map<std::int64_t, Usage> usage_;  // by token id
+};
+
+}  // namespace cairn::auth
