@@ -236,6 +236,40 @@ CREATE TABLE service_token_grants(
 CREATE INDEX service_token_grants_by_token ON service_token_grants(token_id);
 )sql";
 
+// Integrations and their extraction runs (ingest/runs/). A run's log lines
+// are kept with it; runs are never deleted with their integration's files.
+constexpr const char* kExtractionRuns = R"sql(
+CREATE TABLE integrations(
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  settings TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+) WITHOUT ROWID;
+CREATE TABLE extraction_runs(
+  id INTEGER PRIMARY KEY,
+  integration_id TEXT NOT NULL,
+  trigger TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  started_at TEXT,
+  finished_at TEXT,
+  counts TEXT NOT NULL DEFAULT '{}',
+  error TEXT
+);
+CREATE INDEX extraction_runs_by_integration ON extraction_runs(integration_id, id);
+CREATE INDEX extraction_runs_by_status ON extraction_runs(status);
+CREATE TABLE extraction_run_log(
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES extraction_runs(id),
+  time TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  level TEXT NOT NULL,
+  message TEXT NOT NULL
+);
+CREATE INDEX extraction_run_log_by_run ON extraction_run_log(run_id, id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -244,6 +278,7 @@ const std::vector<Migration>& Migrations() {
       {2, "full-text search index", kSearchSchema},
       {3, "run history by invocation", kHistoryByInvocation},
       {4, "service tokens", kServiceTokens},
+      {5, "integrations and extraction runs", kExtractionRuns},
   };
   return kMigrations;
 }

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ingest/runs/extraction_run.h"
+
+namespace cairn::ingest {
+
+// Where integrations and their extraction runs are recorded. Backend-neutral
+// like catalog::Store; thread-safe. Errors throw cairn::Error(kStorage).
+class RunStore {
+ public:
+  virtual ~RunStore() = default;
+
+  virtual Integration CreateIntegration(const Integration& integration) = 0;
+  virtual std::vector<Integration> ListIntegrations() = 0;
+  virtual std::optional<Integration> GetIntegration(std::string_view id) = 0;
+  virtual bool DeleteIntegration(std::string_view id) = 0;
+
+  // A new run in state queued.
+  virtual ExtractionRun CreateRun(std::string_view integration_id, std::string_view trigger) = 0;
+  virtual void MarkRunning(std::int64_t run_id) = 0;
+  virtual void FinishRun(std::int64_t run_id, std::string_view status, std::string_view counts_json,
+                         std::string_view error) = 0;
+  virtual void AppendLog(std::int64_t run_id, std::string_view level, std::string_view message) = 0;
+
+  // Newest first; `total` receives the count without paging.
+  virtual std::vector<ExtractionRun> ListRuns(std::string_view integration_id, int limit,
+                                              int offset, std::int64_t& total) = 0;
+  // With its log lines.
+  virtual std::optional<ExtractionRun> GetRun(std::int64_t run_id) = 0;
+
+  // Marks every queued or running run failed with `error`: at start-up, for
+  // runs a previous process left unfinished. Returns how many.
+  virtual int FailUnfinishedRuns(std::string_view error) = 0;
+
+  virtual std::map<std::string, std::int64_t> CountRunsByStatus() = 0;
+};
+
+// The run store in the catalog's SQLite file (migrated by opening the catalog
+// first).
+std::unique_ptr<RunStore> OpenSqliteRunStore(const std::string& path);
+
+}  // namespace cairn::ingest
