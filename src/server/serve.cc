@@ -6,11 +6,18 @@
 #include <cstdlib>
 #include <ostream>
 
+#include "auth/token_service.h"
+#include "auth/token_store.h"
 #include "catalog/store.h"
 #include "catalog/store_pool.h"
+#include "core/error.h"
+#include "ingest/runs/extraction_service.h"
+#include "ingest/runs/run_store.h"
 #include "server/api/catalog_routes.h"
+#include "server/api/integration_routes.h"
 #include "server/api/openapi_document.h"
 #include "server/api/response_cache.h"
+#include "server/api/service_token_routes.h"
 #include "server/http/http_server.h"
 #include "server/http/metrics.h"
 #include "server/http/router.h"
@@ -18,11 +25,17 @@
 namespace cairn::server {
 namespace {
 
-// "sqlite:PATH" or PATH -> the directory holding the catalog file.
-std::filesystem::path CatalogDirectory(const std::string& db_url) {
-  std::string path = db_url.starts_with("sqlite:") ? db_url.substr(7) : db_url;
-  std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  return parent.empty() ? std::filesystem::path(".") : parent;
+namespace fs = std::filesystem;
+
+// The catalog file of an SQLite URL; the server keeps tokens and runs in it.
+std::string SqlitePath(const std::string& db_url) {
+  if (db_url.starts_with("sqlite:")) return db_url.substr(7);
+  if (db_url.find("://") != std::string::npos) {
+    throw Error(ErrorCode::kUnsupported,
+                fmt::format("cairn serve supports sqlite:PATH catalogs for now, not '{}'",
+                            db_url.substr(0, db_url.find("://"))));
+  }
+  return db_url;
 }
 
 void AddServerRoutes(Router& router, Metrics& metrics) {
@@ -63,5 +76,74 @@ void AddCatalogCollector(Metrics& metrics, catalog::StorePool& stores) {
 }
 
 }  // namespace
+
+void AddAllRoutes(Router& router, const ApiParts& parts) {
+  AddServerRoutes(router, parts.metrics);
+  AddCatalogRoutes(router, parts.stores, parts.cache);
+  AddServiceTokenRoutes(router, parts.tokens, parts.account_id);
+  AddIntegrationRoutes(router, parts.extraction);
+  AddDbtUploadRoutes(router, parts.extraction);
+}
+
+int Serve(const ServeOptions& options, std::ostream& out) {
+  // The catalog is opened (and migrated) first: tokens and runs share its file.
+  std::string path = SqlitePath(options.db_url);
+  catalog::OpenStore(options.db_url);
+  fs::path data_dir = options.data_dir;
+  if (data_dir.empty()) {
+    fs::path parent = fs::path(path).parent_path();
+    data_dir = (parent.empty() ? fs::path(".") : parent) / "cairn-data";
+  }
+
+  std::unique_ptr<auth::TokenStore> token_store = auth::OpenSqliteTokenStore(path);
+  auth::TokenService tokens(*token_store);
+  const char* operator_token = std::getenv("CAIRN_ADMIN_TOKEN");
+  if (auto created =
+          tokens.EnsureBootstrapToken(options.account_id, operator_token ? operator_token : "")) {
+    out << "Admin token, shown this once (keep it in your secret store): " << *created << "\n";
+  }
+
+  std::unique_ptr<ingest::RunStore> run_store = ingest::OpenSqliteRunStore(path);
+  ingest::ExtractionService extraction(
+      *run_store,
+      {.db_url = options.db_url, .data_dir = data_dir, .workers = options.extraction_workers});
+  extraction.Start();
+
+  catalog::StorePool stores(options.db_url);
+  ResponseCache cache(options.cache_mb << 20);
+  Metrics metrics;
+  metrics.AddCollector([&extraction](std::string& text) { extraction.CollectMetrics(text); });
+  AddCatalogCollector(metrics, stores);
+  Router router;
+  AddAllRoutes(router, {.stores = stores,
+                        .cache = cache,
+                        .tokens = tokens,
+                        .extraction = extraction,
+                        .metrics = metrics,
+                        .account_id = options.account_id});
+
+  ServerOptions server_options;
+  server_options.host = options.host;
+  server_options.port = options.port;
+  server_options.io_threads = options.io_threads;
+  server_options.max_upload_body = options.max_upload_bytes;
+  server_options.upload_dir = extraction.upload_dir();
+  server_options.tls_cert = options.tls_cert;
+  server_options.tls_key = options.tls_key;
+  HttpServer server(server_options, router, tokens, metrics);
+  server.Start();
+  out << "Cairn is serving " << server.url() << "  (catalog " << path << ", artifacts "
+      << data_dir.string() << ")\n"
+      << std::flush;
+
+  HttpServer::WaitForStopSignal();
+  spdlog::info("stopping: finishing the requests in flight");
+  server.Shutdown(options.shutdown_grace_seconds);
+  spdlog::info("stopping: finishing the extraction runs in flight");
+  extraction.Drain();
+  tokens.FlushLastUsed();
+  spdlog::info("stopped");
+  return 0;
+}
 
 }  // namespace cairn::server

@@ -5,7 +5,21 @@
 #include <iosfwd>
 #include <string>
 
+namespace cairn::auth {
+class TokenService;
+}
+namespace cairn::catalog {
+class StorePool;
+}
+namespace cairn::ingest {
+class ExtractionService;
+}
+
 namespace cairn::server {
+
+class Metrics;
+class ResponseCache;
+class Router;
 
 struct ServeOptions {
   std::string db_url = "sqlite:cairn.db";
@@ -24,6 +38,20 @@ struct ServeOptions {
   std::filesystem::path web_dir;  // the built web UI; empty: none
   int shutdown_grace_seconds = 30;
 };
+
+// What the routes of the whole API are served from.
+struct ApiParts {
+  catalog::StorePool& stores;
+  ResponseCache& cache;
+  auth::TokenService& tokens;
+  ingest::ExtractionService& extraction;
+  Metrics& metrics;
+  std::int64_t account_id;
+};
+
+// Every route `cairn serve` has: /healthz, /metrics, the OpenAPI document,
+// the catalog API, service tokens, integrations and uploads.
+void AddAllRoutes(Router& router, const ApiParts& parts);
 
 // `cairn serve`: opens (and migrates) the catalog, makes sure an admin token
 // exists (printing a new one once on `out`), recovers extraction runs a

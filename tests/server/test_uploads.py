@@ -28,7 +28,8 @@ class UploadTestCase(ServerTestCase):
         return response.json()["id"]
 
     def runs(self, integration=None):
-        response = self.server.get(f"/api/v1/integrations/{integration or self.integration}/runs")
+        response = self.server.get(f"/api/v1/integrations/{integration or self.integration}/runs",
+                                   params={"limit": 500})
         self.assertEqual(response.status_code, 200, response.text)
         return response.json()["items"]
 

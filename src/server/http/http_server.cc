@@ -413,11 +413,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   template <class Message>
   void Write(const std::shared_ptr<Message>& res, int status, std::size_t bytes_out) {
+    // Counted and logged before the client can see the response, so that a
+    // client reading /metrics next finds its request there.
+    Log(status, bytes_out);
     Lowest().expires_after(std::chrono::seconds(server_.options.idle_timeout_seconds));
     http::async_write(stream_, *res,
-                      [self = this->shared_from_this(), res, status, bytes_out](
-                          beast::error_code ec, std::size_t) {
-                        self->Log(status, bytes_out);
+                      [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
                         self->server_.RequestFinished();
                         self->ResetParsers();
                         if (ec || !self->keep_alive_) return self->Close();

@@ -1,0 +1,393 @@
+#include "server/api/integration_routes.h"
+
+#include <fmt/format.h>
+#include <stdlib.h>
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "server/api/multipart.h"
+
+namespace cairn::server {
+namespace {
+
+namespace fs = std::filesystem;
+using ingest::ArtifactFiles;
+using ingest::ArtifactKind;
+using ingest::ExtractionRun;
+using ingest::ExtractionService;
+using nlohmann::json;
+
+// How long ?wait=true holds the request for a run to finish.
+constexpr std::chrono::seconds kMaxWait{3600};
+
+json Parsed(const std::string& text) {
+  json value = json::parse(text, nullptr, false);
+  return value.is_discarded() ? json(text) : value;
+}
+
+json OrNull(const std::string& text) {
+  return text.empty() ? json() : json(text);
+}
+
+json IntegrationJson(const ingest::Integration& integration) {
+  return {{"id", integration.id},
+          {"name", integration.name},
+          {"type", integration.type},
+          {"settings", Parsed(integration.settings_json)},
+          {"created_at", integration.created_at},
+          {"updated_at", integration.updated_at}};
+}
+
+json RunJson(const ExtractionRun& run, bool with_log) {
+  json out = {{"id", run.id},
+              {"integration_id", run.integration_id},
+              {"trigger", run.trigger},
+              {"status", run.status},
+              {"created_at", run.created_at},
+              {"started_at", OrNull(run.started_at)},
+              {"finished_at", OrNull(run.finished_at)},
+              {"counts", Parsed(run.counts_json)},
+              {"error", OrNull(run.error)},
+              {"url", fmt::format("/api/v1/integrations/{}/runs/{}", run.integration_id, run.id)}};
+  if (with_log) {
+    json log = json::array();
+    for (const auto& line : run.log) {
+      log.push_back({{"time", line.time}, {"level", line.level}, {"message", line.message}});
+    }
+    out["log"] = std::move(log);
+  }
+  return out;
+}
+
+int IntQuery(const Request& request, const char* name, int fallback, int min, int max) {
+  std::optional<std::string> text = request.QueryParam(name);
+  if (!text) return fallback;
+  int value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max) {
+    throw Error(
+        ErrorCode::kInvalidArgument,
+        fmt::format("query parameter '{}' must be an integer from {} to {}", name, min, max));
+  }
+  return value;
+}
+
+bool WantsWait(const Request& request, const std::map<std::string, std::string>& fields = {}) {
+  std::string wait = request.QueryParam("wait").value_or("");
+  if (auto it = fields.find("wait"); it != fields.end()) wait = it->second;
+  return wait == "true" || wait == "1";
+}
+
+// The answer to an upload or trigger: Secoda's message, plus the run.
+Response Accepted(ExtractionService& service, const std::string& integration_id, ExtractionRun run,
+                  bool wait) {
+  if (wait) run = service.Wait(run.id, kMaxWait);
+  std::string message = run.status == ingest::kRunSucceeded ? "Successfully ran extraction for dbt"
+                        : run.status == ingest::kRunFailed
+                            ? "Extraction for dbt failed: " + run.error
+                            : "Extraction for dbt queued";
+  return JsonResponse(
+      200, json{{"message", message}, {"integration", integration_id}, {"run", RunJson(run, false)}}
+               .dump());
+}
+
+// A directory for one request's multipart parts, removed with whatever the
+// handler did not move out of it.
+class PartsDirectory {
+ public:
+  explicit PartsDirectory(const fs::path& parent) {
+    std::string pattern = (parent / "parts-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw Error(ErrorCode::kIo, "cannot store the upload's parts");
+    }
+    path_ = pattern;
+  }
+  ~PartsDirectory() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  PartsDirectory(const PartsDirectory&) = delete;
+  PartsDirectory& operator=(const PartsDirectory&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+MultipartForm ParseForm(const Request& request, const PartsDirectory& parts) {
+  std::string boundary = MultipartBoundary(request.Header("content-type"));
+  return ParseMultipart(request.body_file, boundary, parts.path());
+}
+
+std::string IntegrationField(const MultipartForm& form) {
+  for (const char* name : {"integration", "integration_id"}) {
+    if (auto it = form.fields.find(name); it != form.fields.end() && !it->second.empty()) {
+      return it->second;
+    }
+  }
+  throw Error(ErrorCode::kInvalidArgument,
+              "missing form field 'integration' (or 'integration_id')");
+}
+
+fs::path FilePart(const MultipartForm& form, const std::string& name) {
+  auto it = form.files.find(name);
+  if (it == form.files.end()) {
+    throw Error(ErrorCode::kInvalidArgument,
+                fmt::format("missing file part '{}' (multipart/form-data with a filename)", name));
+  }
+  return it->second;
+}
+
+// POST /integration/dbt/{kind}/: one artifact in part `part`, the
+// integration in a form field; starts a run.
+Handler SingleUpload(ExtractionService& service, ArtifactKind kind, std::string part) {
+  return [&service, kind, part](Request& request) {
+    PartsDirectory parts(service.upload_dir());
+    MultipartForm form = ParseForm(request, parts);
+    std::string integration = IntegrationField(form);
+    fs::path file = FilePart(form, part);
+    service.GetIntegration(integration);  // 404 before anything is kept
+    ExtractionRun run = service.StartRun(
+        integration, fmt::format("upload:{}", ingest::ArtifactKindName(kind)), {{kind, file}});
+    return Accepted(service, integration, std::move(run), WantsWait(request, form.fields));
+  };
+}
+
+}  // namespace
+
+void AddIntegrationRoutes(Router& router, ExtractionService& service) {
+  router.Add({.method = Method::kPost,
+              .pattern = "/api/v1/integrations",
+              .access = auth::Access::kIngest,
+              .body = BodyKind::kSmall,
+              .handler =
+                  [&service](Request& request) {
+                    json body = json::parse(request.body, nullptr, false);
+                    if (!body.is_object()) {
+                      throw Error(ErrorCode::kInvalidArgument, "the body must be a JSON object");
+                    }
+                    for (const char* field : {"name", "type"}) {
+                      if (!body.contains(field) || !body[field].is_string()) {
+                        throw Error(ErrorCode::kInvalidArgument,
+                                    fmt::format("'{}' is required (a string)", field));
+                      }
+                    }
+                    json settings = body.value("settings", json::object());
+                    ingest::Integration created =
+                        service.CreateIntegration(body["name"], body["type"], settings.dump());
+                    return JsonResponse(201, IntegrationJson(created).dump());
+                  },
+              .summary = "Create an integration (type dbt_core, with its settings)"});
+  router.Add({.method = Method::kGet,
+              .pattern = "/api/v1/integrations",
+              .handler =
+                  [&service](Request&) {
+                    json items = json::array();
+                    for (const auto& integration : service.runs().ListIntegrations()) {
+                      items.push_back(IntegrationJson(integration));
+                    }
+                    return JsonResponse(200, json{{"items", std::move(items)}}.dump());
+                  },
+              .summary = "List integrations"});
+  router.Add({.method = Method::kGet,
+              .pattern = "/api/v1/integrations/{id}",
+              .handler =
+                  [&service](Request& request) {
+                    return JsonResponse(
+                        200,
+                        IntegrationJson(service.GetIntegration(request.params.at("id"))).dump());
+                  },
+              .summary = "One integration"});
+  router.Add({.method = Method::kDelete,
+              .pattern = "/api/v1/integrations/{id}",
+              .access = auth::Access::kIngest,
+              .handler =
+                  [&service](Request& request) {
+                    if (!service.DeleteIntegration(request.params.at("id"))) {
+                      throw Error(ErrorCode::kNotFound,
+                                  fmt::format("no integration '{}'", request.params.at("id")));
+                    }
+                    Response response;
+                    response.status = 204;
+                    return response;
+                  },
+              .summary = "Delete an integration and its stored artifacts"});
+  router.Add({.method = Method::kGet,
+              .pattern = "/api/v1/integrations/{id}/runs",
+              .handler =
+                  [&service](Request& request) {
+                    const std::string& id = request.params.at("id");
+                    service.GetIntegration(id);
+                    int limit = IntQuery(request, "limit", 20, 1, 500);
+                    int offset = IntQuery(request, "offset", 0, 0, 1 << 30);
+                    std::int64_t total = 0;
+                    json items = json::array();
+                    for (const auto& run : service.runs().ListRuns(id, limit, offset, total)) {
+                      items.push_back(RunJson(run, false));
+                    }
+                    return JsonResponse(200, json{{"items", std::move(items)},
+                                                  {"total", total},
+                                                  {"limit", limit},
+                                                  {"offset", offset}}
+                                                 .dump());
+                  },
+              .summary = "Extraction runs of an integration, newest first"});
+  router.Add(
+      {.method = Method::kGet,
+       .pattern = "/api/v1/integrations/{id}/runs/{run_id}",
+       .handler =
+           [&service](Request& request) {
+             const std::string& text = request.params.at("run_id");
+             std::int64_t run_id = 0;
+             auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), run_id);
+             std::optional<ExtractionRun> run;
+             if (ec == std::errc() && end == text.data() + text.size()) {
+               run = service.runs().GetRun(run_id);
+             }
+             if (!run || run->integration_id != request.params.at("id")) {
+               throw Error(ErrorCode::kNotFound, fmt::format("no extraction run '{}'", text));
+             }
+             return JsonResponse(200, RunJson(*run, true).dump());
+           },
+       .summary = "One extraction run with its log lines"});
+  router.Add({.method = Method::kPost,
+              .pattern = "/api/v1/integrations/{id}/sync",
+              .access = auth::Access::kIngest,
+              .handler =
+                  [&service](Request& request) {
+                    const std::string& id = request.params.at("id");
+                    return Accepted(service, id, service.StartRun(id, "sync"), WantsWait(request));
+                  },
+              .summary = "Run sync: start an extraction run from the stored artifacts"});
+  router.Add({.method = Method::kPost,
+              .pattern = "/api/v1/integrations/{id}/test",
+              .access = auth::Access::kIngest,
+              .handler =
+                  [&service](Request& request) {
+                    std::vector<ingest::HeldArtifact> held =
+                        service.HeldArtifacts(request.params.at("id"));
+                    json artifacts = json::array();
+                    bool has_manifest = false;
+                    for (const auto& artifact : held) {
+                      has_manifest = has_manifest || artifact.kind == ArtifactKind::kManifest;
+                      artifacts.push_back({{"kind", ingest::ArtifactKindName(artifact.kind)},
+                                           {"file", ingest::ArtifactFileName(artifact.kind)},
+                                           {"bytes", artifact.bytes},
+                                           {"modified", artifact.modified},
+                                           {"staged", artifact.staged}});
+                    }
+                    std::string message =
+                        has_manifest ? "Ready: a manifest.json is here for the next sync."
+                                     : "No manifest.json yet: upload one (the first sync of a new "
+                                       "integration fails until then).";
+                    return JsonResponse(200, json{{"ok", has_manifest},
+                                                  {"message", message},
+                                                  {"artifacts", std::move(artifacts)}}
+                                                 .dump());
+                  },
+              .summary = "Test connection: report which artifacts the integration holds"});
+  router.Add({.method = Method::kPost,
+              .pattern = "/api/v1/integrations/{id}/artifacts/{kind}",
+              .access = auth::Access::kIngest,
+              .body = BodyKind::kUpload,
+              .handler =
+                  [&service](Request& request) {
+                    const std::string& id = request.params.at("id");
+                    std::optional<ArtifactKind> kind =
+                        ingest::ArtifactKindNamed(request.params.at("kind"));
+                    if (!kind) {
+                      throw Error(ErrorCode::kNotFound,
+                                  fmt::format("no artifact kind '{}' (manifest, run_results, "
+                                              "catalog, sources)",
+                                              request.params.at("kind")));
+                    }
+                    ExtractionRun run = service.StartRun(
+                        id, fmt::format("upload:{}", ingest::ArtifactKindName(*kind)),
+                        {{*kind, request.body_file}});
+                    return Accepted(service, id, std::move(run), WantsWait(request));
+                  },
+              .summary = "Upload one artifact as the raw body (the web UI's file picker); starts "
+                         "an extraction run"});
+}
+
+void AddDbtUploadRoutes(Router& router, ExtractionService& service) {
+  struct Single {
+    const char* path;
+    ArtifactKind kind;
+    const char* part;
+    const char* summary;
+  };
+  for (const Single& single :
+       {Single{"/integration/dbt/manifest/", ArtifactKind::kManifest, "manifest_file",
+               "Secoda-compatible: upload manifest.json; starts an extraction run"},
+        Single{"/integration/dbt/run_result/", ArtifactKind::kRunResults, "run_result_file",
+               "Secoda-compatible: upload run_results.json; starts an extraction run"},
+        Single{"/integration/dbt/run_results/", ArtifactKind::kRunResults, "run_result_file",
+               "The same as /integration/dbt/run_result/ (the older spelling)"},
+        Single{"/integration/dbt/catalog/", ArtifactKind::kCatalog, "catalog_file",
+               "Upload catalog.json; starts an extraction run"},
+        Single{"/integration/dbt/sources/", ArtifactKind::kSources, "sources_file",
+               "Upload sources.json; starts an extraction run"}}) {
+    router.Add({.method = Method::kPost,
+                .pattern = single.path,
+                .access = auth::Access::kIngest,
+                .body = BodyKind::kUpload,
+                .handler = SingleUpload(service, single.kind, single.part),
+                .summary = single.summary});
+  }
+  router.Add({.method = Method::kPost,
+              .pattern = "/integration/dbt/{id}/upload_artifacts/",
+              .access = auth::Access::kIngest,
+              .body = BodyKind::kUpload,
+              .handler =
+                  [&service](Request& request) {
+                    const std::string& id = request.params.at("id");
+                    service.GetIntegration(id);
+                    PartsDirectory parts(service.upload_dir());
+                    MultipartForm form = ParseForm(request, parts);
+                    ArtifactFiles files;
+                    for (const auto& [name, path] : form.files) {
+                      std::optional<ArtifactKind> kind = ingest::ArtifactKindNamed(name);
+                      if (!kind) {
+                        throw Error(ErrorCode::kInvalidArgument,
+                                    fmt::format("unknown file part '{}' (manifest, run_results, "
+                                                "catalog, sources)",
+                                                name));
+                      }
+                      files[*kind] = path;
+                    }
+                    if (files.empty()) {
+                      throw Error(ErrorCode::kInvalidArgument,
+                                  "no file parts: send manifest and/or run_results (and catalog, "
+                                  "sources)");
+                    }
+                    json staged = json::array();
+                    for (const auto& [kind, path] : files) {
+                      staged.push_back(ingest::ArtifactFileName(kind));
+                    }
+                    service.Stage(id, std::move(files));
+                    return JsonResponse(200, json{{"message",
+                                                   "Artifacts uploaded; POST "
+                                                   "/integration/dbt/" +
+                                                       id + "/trigger/ to sync"},
+                                                  {"integration", id},
+                                                  {"staged", std::move(staged)}}
+                                                 .dump());
+                  },
+              .summary = "Secoda-compatible: stage manifest, run_results, catalog, sources parts "
+                         "without running"});
+  router.Add({.method = Method::kPost,
+              .pattern = "/integration/dbt/{id}/trigger/",
+              .access = auth::Access::kIngest,
+              .handler =
+                  [&service](Request& request) {
+                    const std::string& id = request.params.at("id");
+                    return Accepted(service, id, service.StartRun(id, "trigger"),
+                                    WantsWait(request));
+                  },
+              .summary = "Secoda-compatible: start an extraction run with the staged artifacts"});
+}
+
+}  // namespace cairn::server
