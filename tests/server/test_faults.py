@@ -79,6 +79,7 @@ class FaultTest(UploadTestCase):
         self.upload(MANIFEST, "manifest_file", "manifest")
         self.finished_runs(1)
         before = self.server.get(f"/api/v1/entities/{CUSTOMERS}").json()
+        counts = self.server.get("/api/v1/stats").json()
         big = synthetic_project(self.dir, 3000)
         self.upload(os.path.join(big, "manifest.json"), "manifest_file", "manifest")
         wait_for(lambda: self.runs()[0]["status"] == "running", interval=0.01)
@@ -90,7 +91,8 @@ class FaultTest(UploadTestCase):
         self.assertEqual(runs[0]["status"], "failed")
         self.assertIn("interrupted", runs[0]["error"])
         self.assertEqual(restarted.get(f"/api/v1/entities/{CUSTOMERS}").json(), before)
-        self.assertEqual(restarted.get("/api/v1/search?q=model_0001").json()["total"], 0)
+        self.assertEqual(restarted.get("/api/v1/stats").json(), counts)
+        self.assertEqual(restarted.get("/api/v1/search?q=stg_salesforce__territories").json()["total"], 0)
 
     def test_sigterm_lets_the_running_extraction_finish(self):
         big = synthetic_project(self.dir, 3000)
@@ -101,3 +103,4 @@ class FaultTest(UploadTestCase):
         [run] = restarted.get(f"/api/v1/integrations/{self.integration}/runs").json()["items"]
         self.assertEqual(run["status"], "succeeded", run)
         self.assertGreater(restarted.get("/api/v1/stats").json()["tables"], 3000)
+        self.assertGreater(restarted.get("/api/v1/search?q=stg_salesforce__territories").json()["total"], 0)
