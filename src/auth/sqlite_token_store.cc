@@ -65,7 +65,7 @@ auto InTransaction(Connection& db, Body body) {
 class SqliteTokenStore final : public TokenStore {
  public:
   explicit SqliteTokenStore(const std::string& path) : db_(path) {
-    db_.Exec("PRAGMA busy_timeout = 5000");
+    db_.Exec("PRAGMA busy_timeout = 300000");  // may wait for an extraction's Apply
     db_.Exec("PRAGMA foreign_keys = ON");
   }
 

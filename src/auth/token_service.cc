@@ -1,6 +1,7 @@
 #include "auth/token_service.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 
@@ -14,7 +15,7 @@ namespace {
 
 constexpr std::size_t kMaxNameLength = 255;
 constexpr std::size_t kMinOperatorTokenLength = 32;
-constexpr auto kLastUsedFlushInterval = std::chrono::minutes(1);
+constexpr auto kLastUsedFlushInterval = std::chrono::minutes(1);  // how stale last_used may be
 constexpr std::string_view kEnvironmentCategories[] = {"all", "development", "staging",
                                                        "production", "other"};
 
@@ -77,6 +78,30 @@ Access ServiceToken::access() const {
 
 TokenService::TokenService(TokenStore& store) : store_(store) {
   Reload();
+  flusher_ = std::jthread([this](const std::stop_token& stop) {
+    std::mutex mutex;
+    std::unique_lock lock(mutex);
+    // wait_for returns false both on timeout and on stop, so ask which one it was.
+    while (true) {
+      stop_flushing_.wait_for(lock, stop, kLastUsedFlushInterval, [] { return false; });
+      if (stop.stop_requested()) return;
+      try {
+        FlushLastUsed();
+      } catch (const std::exception& e) {  // the store is busy or gone: try next time
+        spdlog::warn("could not record when tokens were last used: {}", e.what());
+      }
+    }
+  });
+}
+
+TokenService::~TokenService() {
+  flusher_.request_stop();
+  flusher_.join();
+  try {
+    FlushLastUsed();
+  } catch (const std::exception& e) {
+    spdlog::warn("could not record when tokens were last used: {}", e.what());
+  }
 }
 
 void TokenService::Reload() {
@@ -88,7 +113,7 @@ void TokenService::Reload() {
   index_ = std::move(index);
 }
 
-CreatedToken TokenService::Create(NewServiceToken request) {
+CreatedToken TokenService::Create(const NewServiceToken& request) {
   Validate(request);
   CreatedToken created;
   created.token_string = GenerateTokenString();
@@ -116,6 +141,12 @@ std::optional<ServiceToken> TokenService::Update(std::int64_t account_id, std::i
   if (state && *state != kTokenActive && *state != kTokenInactive) {
     throw Error(ErrorCode::kInvalidArgument, "'state' must be 1 (active) or 2 (inactive)");
   }
+  std::optional<ServiceToken> token = store_.Get(account_id, id);
+  if (!token) return std::nullopt;
+  if (state == kTokenActive && token->state == kTokenInactive) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "a deactivated token cannot be activated again; create a new one");
+  }
   if (!store_.Update(account_id, id, name, state)) return std::nullopt;
   if (state) Reload();
   return store_.Get(account_id, id);
@@ -139,37 +170,20 @@ std::optional<Principal> TokenService::Authenticate(std::string_view authorizati
       break;
     }
   }
-  if (principal) NoteUse(principal->token_id);
+  if (principal) {
+    std::lock_guard lock(usage_mutex_);
+    unflushed_uses_[principal->token_id] = std::chrono::system_clock::now();
+  }
   return principal;
 }
 
-void TokenService::NoteUse(std::int64_t token_id) {
-  auto now = std::chrono::steady_clock::now();
-  std::optional<std::string> flush;
-  {
-    std::lock_guard lock(usage_mutex_);
-    Usage& usage = usage_[token_id];
-    usage.unflushed = std::chrono::system_clock::now();
-    if (now - usage.last_flushed < kLastUsedFlushInterval) return;
-    usage.last_flushed = now;
-    flush = FormatUtcTimestamp(*usage.unflushed);
-    usage.unflushed.reset();
-  }
-  store_.RecordLastUsed(token_id, *flush);
-}
-
 void TokenService::FlushLastUsed() {
-  std::vector<std::pair<std::int64_t, std::string>> pending;
+  std::unordered_map<std::int64_t, std::chrono::system_clock::time_point> pending;
   {
     std::lock_guard lock(usage_mutex_);
-    for (auto& [id, usage] : usage_) {
-      if (!usage.unflushed) continue;
-      pending.emplace_back(id, FormatUtcTimestamp(*usage.unflushed));
-      usage.unflushed.reset();
-      usage.last_flushed = std::chrono::steady_clock::now();
-    }
+    pending.swap(unflushed_uses_);
   }
-  for (const auto& [id, when] : pending) store_.RecordLastUsed(id, when);
+  for (const auto& [id, when] : pending) store_.RecordLastUsed(id, FormatUtcTimestamp(when));
 }
 
 std::optional<std::string> TokenService::EnsureBootstrapToken(std::int64_t account_id,
@@ -180,7 +194,7 @@ std::optional<std::string> TokenService::EnsureBootstrapToken(std::int64_t accou
   NewServiceToken request{.account_id = account_id,
                           .name = "bootstrap",
                           .grants = {PermissionGrant{.permission_set = "account_admin"}}};
-  if (operator_token.empty()) return Create(std::move(request)).token_string;
+  if (operator_token.empty()) return Create(request).token_string;
   if (operator_token.size() < kMinOperatorTokenLength) {
     throw Error(
         ErrorCode::kInvalidArgument,

@@ -1,12 +1,14 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -29,16 +31,23 @@ struct CreatedToken {
 // token deactivated here is refused at once. Thread-safe.
 class TokenService final : public Authenticator {
  public:
+  // Starts a thread that writes last-used times about once a minute.
   explicit TokenService(TokenStore& store);
+  // Writes the last-used times still in memory.
+  ~TokenService() override;
+  TokenService(const TokenService&) = delete;
+  TokenService& operator=(const TokenService&) = delete;
 
   // Validates `request` (name, known permission sets, expiry in the future)
   // and creates the token; throws kInvalidArgument naming the bad field.
-  CreatedToken Create(NewServiceToken request);
+  CreatedToken Create(const NewServiceToken& request);
 
   std::vector<ServiceToken> List(std::int64_t account_id, std::optional<int> state, int limit,
                                  int offset, std::int64_t& total);
   std::optional<ServiceToken> Get(std::int64_t account_id, std::int64_t id);
-  // Rename and/or change state (2 deactivates); nullopt: no such token.
+  // Rename and/or deactivate (state 2); nullopt: no such token. A
+  // deactivated token cannot be made active again (kInvalidArgument): its
+  // secret may have leaked, so rotate instead.
   std::optional<ServiceToken> Update(std::int64_t account_id, std::int64_t id,
                                      const std::optional<std::string>& name,
                                      std::optional<int> state);
@@ -53,24 +62,20 @@ class TokenService final : public Authenticator {
   std::optional<std::string> EnsureBootstrapToken(std::int64_t account_id,
                                                   std::string_view operator_token);
 
-  // Writes the last-used times seen since the last flush (also done at most
-  // once a minute per token while authenticating).
+  // Writes the last-used times seen since the last flush. Authentication
+  // only notes them in memory, so a request never waits for a write.
   void FlushLastUsed();
 
  private:
-  // When a token was last used, and whether that is written yet.
-  struct Usage {
-    std::chrono::steady_clock::time_point last_flushed;
-    std::optional<std::chrono::system_clock::time_point> unflushed;
-  };
   void Reload();
-  void NoteUse(std::int64_t token_id);
 
   TokenStore& store_;
   std::shared_mutex index_mutex_;
   std::unordered_map<std::string, std::vector<Credential>> index_;  // by lookup key
   std::mutex usage_mutex_;
-  std::unordered_map<std::int64_t, Usage> usage_;  // by token id
+  std::unordered_map<std::int64_t, std::chrono::system_clock::time_point> unflushed_uses_;
+  std::condition_variable_any stop_flushing_;
+  std::jthread flusher_;  // last, so it stops before the members it uses go
 };
 
 }  // namespace cairn::auth

@@ -40,7 +40,9 @@ std::optional<std::chrono::system_clock::time_point> ParseUtcTimestamp(std::stri
   }
   std::string_view zone = text.substr(at);
   if (zone != "Z" && zone != "+00:00" && zone != "+0000") return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+  // system_clock counts nanoseconds in 64 bits: it ends in 2262.
+  if (year < 1970 || year > 2200 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
+      minute > 59 || second > 60) {
     return std::nullopt;
   }
   tm.tm_year = year - 1900;

@@ -18,8 +18,9 @@ TEST(TimestampTest, ParsesUtcForms) {
 }
 
 TEST(TimestampTest, RefusesOtherForms) {
-  for (const char* text : {"", "2026-11-22", "2026-11-22T18:40:05", "2026-11-22T18:40:05+02:00",
-                           "2026-13-22T18:40:05Z", "tomorrow", "2026-11-22T18:40:05.Z"}) {
+  for (const char* text :
+       {"", "2026-11-22", "2026-11-22T18:40:05", "2026-11-22T18:40:05+02:00",
+        "2026-13-22T18:40:05Z", "tomorrow", "2026-11-22T18:40:05.Z", "9999-12-31T00:00:00Z"}) {
     EXPECT_FALSE(ParseUtcTimestamp(text).has_value()) << text;
   }
 }

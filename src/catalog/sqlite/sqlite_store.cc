@@ -18,6 +18,9 @@
 namespace cairn::catalog::sqlite {
 namespace {
 
+// How long a writer waits for another's write lock before failing.
+constexpr int kBusyTimeoutMs = 300'000;
+
 // How many past results Get returns per test and for the node itself.
 constexpr int kHistoryInDetail = 20;
 
@@ -202,7 +205,9 @@ std::string LastFqnPart(const std::string& fqn) {
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path) : db_(std::make_unique<Connection>(path)) {
-  sqlite3_busy_timeout(db_->handle(), 5000);
+  // Writers queue behind one another: an Apply of a large project holds the
+  // write lock for seconds, and whoever comes next should wait, not fail.
+  sqlite3_busy_timeout(db_->handle(), kBusyTimeoutMs);
   // Larger pages pack dbt nodes (a kilobyte or more of SQL each) with less
   // waste; the size only takes effect on a new, empty file.
   db_->Exec("PRAGMA page_size = 8192");

@@ -205,7 +205,7 @@ bool ExtractionService::DeleteIntegration(const std::string& integration_id) {
   return true;
 }
 
-void ExtractionService::Stage(const std::string& integration_id, ArtifactFiles files) {
+void ExtractionService::Stage(const std::string& integration_id, const ArtifactFiles& files) {
   GetIntegration(integration_id);
   std::lock_guard lock(mutex_);
   fs::path staged = IntegrationDir(integration_id) / "staged";
@@ -285,43 +285,59 @@ void ExtractionService::Execute(const ExtractionRun& run) {
   try {
     Integration integration = GetIntegration(run.integration_id);
     DbtCoreSettings settings = ParseSettings(integration.settings_json);
-    auto pick = [&](ArtifactKind kind) -> std::string {
-      for (const fs::path& dir : {run_dir, current}) {
-        if (fs::exists(dir / ArtifactFileName(kind)))
-          return (dir / ArtifactFileName(kind)).string();
+    // What the run reads: what was uploaded for it, and for the kinds it
+    // lacks the last good run's. History (run_results, sources) was applied
+    // when it arrived, so a run with uploads reuses only the manifest and
+    // catalog; old results would not match a new manifest. A run with no
+    // uploads (a sync) reads the last good set again.
+    bool has_uploads = false;
+    for (ArtifactKind kind : kKinds) has_uploads |= fs::exists(run_dir / ArtifactFileName(kind));
+    std::map<ArtifactKind, fs::path> used;
+    for (ArtifactKind kind : kKinds) {
+      fs::path uploaded = run_dir / ArtifactFileName(kind);
+      fs::path kept = current / ArtifactFileName(kind);
+      bool reusable =
+          !has_uploads || kind == ArtifactKind::kManifest || kind == ArtifactKind::kCatalog;
+      if (fs::exists(uploaded)) {
+        used[kind] = uploaded;
+      } else if (reusable && fs::exists(kept)) {
+        used[kind] = kept;
       }
-      return "";
+    }
+    auto path_of = [&](ArtifactKind kind) {
+      return used.contains(kind) ? used[kind].string() : std::string();
     };
-    dbt::ArtifactPaths paths{.manifest = pick(ArtifactKind::kManifest),
-                             .run_results = pick(ArtifactKind::kRunResults),
-                             .catalog = pick(ArtifactKind::kCatalog),
-                             .sources = pick(ArtifactKind::kSources)};
+    dbt::ArtifactPaths paths{.manifest = path_of(ArtifactKind::kManifest),
+                             .run_results = path_of(ArtifactKind::kRunResults),
+                             .catalog = path_of(ArtifactKind::kCatalog),
+                             .sources = path_of(ArtifactKind::kSources)};
     if (paths.manifest.empty()) {
       throw Error(ErrorCode::kNotFound,
                   fmt::format("integration '{}' has no manifest.json yet: upload one first "
-                              "(POST /integration/dbt/manifest/ with part manifest_file); the "
-                              "other artifacts are read together with it",
+                              "(POST /integration/dbt/manifest/ with part manifest_file), then "
+                              "the run results again",
                               integration.name));
     }
-    for (ArtifactKind kind : kKinds) {
-      bool uploaded = fs::exists(run_dir / ArtifactFileName(kind));
-      std::string path = pick(kind);
-      if (!path.empty()) {
-        runs_.AppendLog(run.id, "info",
-                        fmt::format("{}: {}", ArtifactFileName(kind),
-                                    uploaded ? "uploaded for this run" : "from the last good run"));
-      }
+    for (const auto& [kind, path] : used) {
+      runs_.AppendLog(run.id, "info",
+                      fmt::format("{}: {}", ArtifactFileName(kind),
+                                  path.parent_path() == run_dir ? "uploaded for this run"
+                                                                : "from the last good run"));
     }
     auto source = connectors::dbt::MakeDbtSource(paths, settings.service, settings.include_tags);
     RunLog log(runs_, run.id);
     std::unique_ptr<catalog::Store> store = catalog::OpenStore(options_.db_url);
     IngestReport report = Ingest(*source, *store, log);
     for (const std::string& warning : report.warnings) runs_.AppendLog(run.id, "warning", warning);
-    // Only now do this run's artifacts become the integration's last good ones.
+    // Only now does the set this run read become the integration's last good one.
     fs::create_directories(current);
     for (ArtifactKind kind : kKinds) {
-      fs::path uploaded = run_dir / ArtifactFileName(kind);
-      if (fs::exists(uploaded)) MoveFile(uploaded, current / ArtifactFileName(kind));
+      fs::path kept = current / ArtifactFileName(kind);
+      if (!used.contains(kind)) {
+        fs::remove(kept);
+      } else if (used[kind].parent_path() == run_dir) {
+        MoveFile(used[kind], kept);
+      }
     }
     runs_.AppendLog(run.id, "info",
                     fmt::format("applied to service {}: tables +{} ~{} -{}, nodes +{} ~{} -{}, {} "

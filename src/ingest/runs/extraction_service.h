@@ -73,7 +73,7 @@ class ExtractionService {
 
   // Moves `files` into the integration's staging area for its next run,
   // replacing staged files of the same kinds.
-  void Stage(const std::string& integration_id, ArtifactFiles files);
+  void Stage(const std::string& integration_id, const ArtifactFiles& files);
   // Queues a run with everything staged plus `files` (moved in); returns it.
   ExtractionRun StartRun(const std::string& integration_id, const std::string& trigger,
                          ArtifactFiles files = {});

@@ -16,8 +16,9 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::seconds;
 
-const fs::path kJaffle =
-    fs::path(CAIRN_SHARED_DIR) / "fixtures/dbt/projects/jaffle_shop_duckdb_dbt-1.12.0";
+fs::path Jaffle() {
+  return fs::path(CAIRN_SHARED_DIR) / "fixtures/dbt/projects/jaffle_shop_duckdb_dbt-1.12.0";
+}
 constexpr char kCustomers[] = "shop.jaffle_shop.main.customers";
 
 class ExtractionServiceTest : public ::testing::Test {
@@ -50,7 +51,7 @@ class ExtractionServiceTest : public ::testing::Test {
   fs::path Upload(const std::string& name, const std::string& content = "") {
     fs::path path = dir_ / ("upload-" + std::to_string(uploads_++));
     if (content.empty()) {
-      fs::copy_file(kJaffle / name, path);
+      fs::copy_file(Jaffle() / name, path);
     } else {
       std::ofstream(path) << content;
     }
@@ -100,8 +101,29 @@ TEST_F(ExtractionServiceTest, ABadManifestFailsAndLeavesCatalogAndLastGoodManife
   EXPECT_EQ(RunWith(ArtifactKind::kRunResults, Upload("run_results.json")).status, kRunSucceeded);
 }
 
+TEST_F(ExtractionServiceTest, ANewManifestIsNotReadWithOldRunResults) {
+  service_->Stage(integration_.id, {{ArtifactKind::kManifest, Upload("manifest.json")},
+                                    {ArtifactKind::kRunResults, Upload("run_results.json")}});
+  ASSERT_EQ(service_->Wait(service_->StartRun(integration_.id, "trigger").id, seconds(120)).status,
+            kRunSucceeded);
+  // The next dbt build dropped a model that the old run_results ran.
+  std::ifstream in(Jaffle() / "manifest.json");
+  nlohmann::json manifest = nlohmann::json::parse(in);
+  ASSERT_EQ(manifest["nodes"].erase("model.jaffle_shop.customers"), 1u);
+  ExtractionRun run = RunWith(ArtifactKind::kManifest, Upload("", manifest.dump()));
+  EXPECT_EQ(run.status, kRunSucceeded) << run.error;
+  EXPECT_FALSE(catalog_->Get(kCustomers).has_value());
+  // A sync reads the last good set: now the manifest alone.
+  ExtractionRun sync = service_->Wait(service_->StartRun(integration_.id, "sync").id, seconds(120));
+  EXPECT_EQ(sync.status, kRunSucceeded) << sync.error;
+  for (const HeldArtifact& held : service_->HeldArtifacts(integration_.id)) {
+    EXPECT_EQ(held.kind, ArtifactKind::kManifest);
+  }
+}
+
 TEST_F(ExtractionServiceTest, RunsOfOneIntegrationNeverOverlapAndKeepTheirOrder) {
   std::vector<std::int64_t> ids;
+  ids.reserve(6);
   for (int i = 0; i < 6; ++i) {
     ids.push_back(service_
                       ->StartRun(integration_.id, "test",
@@ -109,6 +131,7 @@ TEST_F(ExtractionServiceTest, RunsOfOneIntegrationNeverOverlapAndKeepTheirOrder)
                       .id);
   }
   std::vector<ExtractionRun> finished;
+  finished.reserve(ids.size());
   for (std::int64_t id : ids) finished.push_back(service_->Wait(id, seconds(120)));
   for (std::size_t i = 0; i < finished.size(); ++i) {
     EXPECT_EQ(finished[i].status, kRunSucceeded) << finished[i].error;

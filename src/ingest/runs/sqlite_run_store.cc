@@ -69,7 +69,7 @@ ExtractionRun RunFromRow(const Statement& row) {
 class SqliteRunStore final : public RunStore {
  public:
   explicit SqliteRunStore(const std::string& path) : db_(path) {
-    db_.Exec("PRAGMA busy_timeout = 10000");
+    db_.Exec("PRAGMA busy_timeout = 300000");  // may wait for an extraction's Apply
   }
 
   Integration CreateIntegration(const Integration& integration) override {

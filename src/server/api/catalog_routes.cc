@@ -26,21 +26,6 @@ constexpr int kMaxPageSize = 500;
 constexpr int kMaxLineageDepth = 20;
 constexpr int kDefaultRunHistory = 50;
 
-// An integer query parameter within [min, max], or `fallback` when absent;
-// 400 naming the parameter otherwise.
-int IntParam(const Request& request, std::string_view name, int fallback, int min, int max) {
-  std::optional<std::string> text = request.QueryParam(name);
-  if (!text) return fallback;
-  int value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max) {
-    throw Error(
-        ErrorCode::kInvalidArgument,
-        fmt::format("query parameter '{}' must be an integer from {} to {}", name, min, max));
-  }
-  return value;
-}
-
 std::string StringParam(const Request& request, std::string_view name) {
   return request.QueryParam(name).value_or("");
 }
@@ -102,8 +87,8 @@ catalog::SearchQuery SearchQueryOf(const Request& request) {
       .tag = StringParam(request, "tag"),
       .owner = StringParam(request, "owner"),
       .schema = StringParam(request, "schema"),
-      .limit = IntParam(request, "limit", kDefaultPageSize, 1, kMaxPageSize),
-      .offset = IntParam(request, "offset", 0, 0, 1 << 30)};
+      .limit = request.IntQueryParam("limit", kDefaultPageSize, 1, kMaxPageSize),
+      .offset = request.IntQueryParam("offset", 0, 0, 1 << 30)};
 }
 
 json SearchResponse(const catalog::SearchPage& page, const catalog::SearchQuery& query) {
@@ -116,7 +101,7 @@ json SearchResponse(const catalog::SearchPage& page, const catalog::SearchQuery&
 catalog::LineageQuery LineageQueryOf(const Request& request) {
   catalog::LineageQuery query;
   query.fqn = request.params.at("fqn");
-  query.depth = IntParam(request, "depth", 1, 1, kMaxLineageDepth);
+  query.depth = request.IntQueryParam("depth", 1, 1, kMaxLineageDepth);
   std::string direction = StringParam(request, "direction");
   if (direction == "upstream") {
     query.direction = catalog::LineageDirection::kUpstream;
@@ -160,7 +145,10 @@ std::vector<catalog::Edit> EditsOf(const Request& request, const catalog::Entity
       continue;
     }
     if (!value.is_object()) throw Error(ErrorCode::kInvalidArgument, "'columns' must be an object");
-    for (const auto& [column, fields] : value.items()) {
+    // Not a structured binding: clang before 16 cannot capture one in the lambda below.
+    for (const auto& item : value.items()) {
+      const std::string& column = item.key();
+      const json& fields = item.value();
       bool known =
           entity.table && std::any_of(entity.table->columns.begin(), entity.table->columns.end(),
                                       [&](const auto& c) { return c.name == column; });
@@ -175,7 +163,10 @@ std::vector<catalog::Edit> EditsOf(const Request& request, const catalog::Entity
         if (column_field == "owners") {
           throw Error(ErrorCode::kInvalidArgument, "columns have no owners; edit the table's");
         }
-        edits.push_back(EditOf(fqn + "." + column, column_field, column_value, request));
+        std::string target = fqn;
+        target += '.';
+        target += column;
+        edits.push_back(EditOf(std::move(target), column_field, column_value, request));
       }
     }
   }
@@ -219,12 +210,13 @@ void AddEntityRoutes(Router& router, const std::shared_ptr<CatalogReader>& share
                         200, catalog::ToJson(GetEntity(store, request.params.at("fqn"))).dump());
                   },
               .summary = "Edit description, tags and owners (of the entity or its columns); "
-                         "null removes an edit. Ingestion never overwrites these"});
+                         "null removes an edit. Ingestion never overwrites these",
+              .writes = true});
   router.Add({.method = Method::kGet,
               .pattern = "/api/v1/entities/{fqn}/runs",
               .handler =
                   [reader = shared](Request& request) {
-                    int limit = IntParam(request, "limit", kDefaultRunHistory, 1, kMaxPageSize);
+                    int limit = request.IntQueryParam("limit", kDefaultRunHistory, 1, kMaxPageSize);
                     return reader->Cached(request, [&](catalog::Store& store) {
                       catalog::EntityDetail entity = GetEntity(store, request.params.at("fqn"));
                       if (!entity.node)
@@ -265,8 +257,8 @@ void AddQueryRoutes(Router& router, const std::shared_ptr<CatalogReader>& shared
        .pattern = "/api/v1/invocations",
        .handler =
            [reader = shared](Request& request) {
-             int limit = IntParam(request, "limit", kDefaultPageSize, 1, kMaxPageSize);
-             int offset = IntParam(request, "offset", 0, 0, 1 << 30);
+             int limit = request.IntQueryParam("limit", kDefaultPageSize, 1, kMaxPageSize);
+             int offset = request.IntQueryParam("offset", 0, 0, 1 << 30);
              return reader->Cached(request, [&](catalog::Store& store) {
                json items = json::array();
                for (const auto& invocation : store.Invocations(limit, offset)) {

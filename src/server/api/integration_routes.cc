@@ -1,9 +1,9 @@
 #include "server/api/integration_routes.h"
 
 #include <fmt/format.h>
-#include <stdlib.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -59,19 +59,6 @@ json RunJson(const ExtractionRun& run, bool with_log) {
     out["log"] = std::move(log);
   }
   return out;
-}
-
-int IntQuery(const Request& request, const char* name, int fallback, int min, int max) {
-  std::optional<std::string> text = request.QueryParam(name);
-  if (!text) return fallback;
-  int value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max) {
-    throw Error(
-        ErrorCode::kInvalidArgument,
-        fmt::format("query parameter '{}' must be an integer from {} to {}", name, min, max));
-  }
-  return value;
 }
 
 bool WantsWait(const Request& request, const std::map<std::string, std::string>& fields = {}) {
@@ -142,7 +129,7 @@ fs::path FilePart(const MultipartForm& form, const std::string& name) {
 
 // POST /integration/dbt/{kind}/: one artifact in part `part`, the
 // integration in a form field; starts a run.
-Handler SingleUpload(ExtractionService& service, ArtifactKind kind, std::string part) {
+Handler SingleUpload(ExtractionService& service, ArtifactKind kind, const char* part) {
   return [&service, kind, part](Request& request) {
     PartsDirectory parts(service.upload_dir());
     MultipartForm form = ParseForm(request, parts);
@@ -179,7 +166,9 @@ void AddIntegrationRoutes(Router& router, ExtractionService& service) {
                         service.CreateIntegration(body["name"], body["type"], settings.dump());
                     return JsonResponse(201, IntegrationJson(created).dump());
                   },
-              .summary = "Create an integration (type dbt_core, with its settings)"});
+              .summary = "Create an integration (type dbt_core, with its settings)",
+              .writes = true});
+  ;
   router.Add({.method = Method::kGet,
               .pattern = "/api/v1/integrations",
               .handler =
@@ -213,15 +202,17 @@ void AddIntegrationRoutes(Router& router, ExtractionService& service) {
                     response.status = 204;
                     return response;
                   },
-              .summary = "Delete an integration and its stored artifacts"});
+              .summary = "Delete an integration and its stored artifacts",
+              .writes = true});
+  ;
   router.Add({.method = Method::kGet,
               .pattern = "/api/v1/integrations/{id}/runs",
               .handler =
                   [&service](Request& request) {
                     const std::string& id = request.params.at("id");
                     service.GetIntegration(id);
-                    int limit = IntQuery(request, "limit", 20, 1, 500);
-                    int offset = IntQuery(request, "offset", 0, 0, 1 << 30);
+                    int limit = request.IntQueryParam("limit", 20, 1, 500);
+                    int offset = request.IntQueryParam("offset", 0, 0, 1 << 30);
                     std::int64_t total = 0;
                     json items = json::array();
                     for (const auto& run : service.runs().ListRuns(id, limit, offset, total)) {
@@ -260,7 +251,9 @@ void AddIntegrationRoutes(Router& router, ExtractionService& service) {
                     const std::string& id = request.params.at("id");
                     return Accepted(service, id, service.StartRun(id, "sync"), WantsWait(request));
                   },
-              .summary = "Run sync: start an extraction run from the stored artifacts"});
+              .summary = "Run sync: start an extraction run from the stored artifacts",
+              .writes = true});
+  ;
   router.Add({.method = Method::kPost,
               .pattern = "/api/v1/integrations/{id}/test",
               .access = auth::Access::kIngest,
@@ -367,7 +360,7 @@ void AddDbtUploadRoutes(Router& router, ExtractionService& service) {
                     for (const auto& [kind, path] : files) {
                       staged.push_back(ingest::ArtifactFileName(kind));
                     }
-                    service.Stage(id, std::move(files));
+                    service.Stage(id, files);
                     return JsonResponse(200, json{{"message",
                                                    "Artifacts uploaded; POST "
                                                    "/integration/dbt/" +
@@ -387,7 +380,9 @@ void AddDbtUploadRoutes(Router& router, ExtractionService& service) {
                     return Accepted(service, id, service.StartRun(id, "trigger"),
                                     WantsWait(request));
                   },
-              .summary = "Secoda-compatible: start an extraction run with the staged artifacts"});
+              .summary = "Secoda-compatible: start an extraction run with the staged artifacts",
+              .writes = true});
+  ;
 }
 
 }  // namespace cairn::server

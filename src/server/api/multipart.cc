@@ -11,8 +11,8 @@
 namespace cairn::server {
 namespace {
 
-constexpr std::size_t kChunkBytes = 256 * 1024;
-constexpr std::size_t kMaxPartHeaderBytes = 16 * 1024;
+constexpr std::size_t kChunkBytes = std::size_t{256} * 1024;
+constexpr std::size_t kMaxPartHeaderBytes = std::size_t{16} * 1024;
 
 [[noreturn]] void Malformed(const std::string& why) {
   throw Error(ErrorCode::kInvalidArgument, "malformed multipart body: " + why);

@@ -24,6 +24,6 @@ std::string MultipartBoundary(std::string_view content_type);
 // cairn::Error(kInvalidArgument) for a malformed or truncated body.
 MultipartForm ParseMultipart(const std::filesystem::path& body_file, std::string_view boundary,
                              const std::filesystem::path& out_dir,
-                             std::size_t max_field_bytes = 64 * 1024);
+                             std::size_t max_field_bytes = std::size_t{64} * 1024);
 
 }  // namespace cairn::server

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -153,18 +154,6 @@ auth::NewServiceToken NewTokenOf(const Request& request, std::int64_t account_id
   return token;
 }
 
-int IntQuery(const Request& request, const char* name, int fallback, int min, int max) {
-  std::optional<std::string> text = request.QueryParam(name);
-  if (!text) return fallback;
-  int value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value < min) {
-    throw Error(ErrorCode::kInvalidArgument,
-                fmt::format("query parameter '{}' must be an integer of at least {}", name, min));
-  }
-  return std::min(value, max);
-}
-
 // The routes' shared state: the service and the one account served.
 struct TokenApi {
   auth::TokenService& tokens;
@@ -198,12 +187,13 @@ struct TokenApi {
 
   Response List(const Request& request) const {
     CheckAccount(request);
-    int limit = IntQuery(request, "limit", kMaxPageSize, 1, kMaxPageSize);
-    int offset = IntQuery(request, "offset", 0, 0, 1 << 30);
+    // Larger pages are capped, as dbt Cloud does.
+    int limit = std::min(request.IntQueryParam("limit", kMaxPageSize, 1, 1 << 30), kMaxPageSize);
+    int offset = request.IntQueryParam("offset", 0, 0, 1 << 30);
     std::optional<int> state;
     json filters = json::object();
     if (request.QueryParam("state")) {
-      state = IntQuery(request, "state", 1, 1, 2);
+      state = request.IntQueryParam("state", 1, 1, 2);
       filters["state"] = *state;
     }
     std::int64_t total = 0;
@@ -262,7 +252,8 @@ void AddServiceTokenRoutes(Router& router, auth::TokenService& tokens, std::int6
                 .access = auth::Access::kAdmin,
                 .body = body,
                 .handler = std::move(handler),
-                .summary = std::move(summary)});
+                .summary = std::move(summary),
+                .writes = method != Method::kGet});
   };
   route(Method::kPost, base, BodyKind::kSmall,
         "Create a service token; the only response with token_string",

@@ -35,8 +35,9 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 // Bodies of routes that take none: read and dropped, up to this size.
-constexpr std::uint64_t kIgnoredBodyLimit = 64 * 1024;
-// Upload handlers may wait for extraction runs; they run here, not on I/O threads.
+constexpr std::uint64_t kIgnoredBodyLimit = std::uint64_t{64} * 1024;
+// Upload and write handlers may wait (a run, the write lock); they run here,
+// not on the I/O threads.
 constexpr int kBlockingHandlerThreads = 4;
 
 Method MethodOf(http::verb verb) {
@@ -93,7 +94,8 @@ struct HttpServer::Impl {
         authenticator(a),
         metrics(m),
         ioc(options.io_threads),
-        acceptor(asio::make_strand(ioc)),
+        acceptor_strand(asio::make_strand(ioc)),
+        acceptor(acceptor_strand),
         blocking(kBlockingHandlerThreads),
         access_log(AccessLogger()) {}
 
@@ -103,6 +105,7 @@ struct HttpServer::Impl {
   Metrics& metrics;
   asio::io_context ioc;
   std::optional<asio::ssl::context> tls;
+  asio::strand<asio::io_context::executor_type> acceptor_strand;
   tcp::acceptor acceptor;
   asio::thread_pool blocking;
   std::vector<std::thread> threads;
@@ -342,8 +345,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void Dispatch() {
-    if (route_->body == BodyKind::kUpload) {
-      // Upload handlers may block (moving files, waiting for a run).
+    if (route_->body == BodyKind::kUpload || route_->writes) {
+      // Uploads and writes may block (moving files, the write lock, a run).
       asio::post(server_.blocking, [self = this->shared_from_this()] {
         Response response = self->CallHandler();
         asio::post(self->Lowest().get_executor(),
@@ -583,7 +586,7 @@ void HttpServer::Shutdown(int grace_seconds) {
   Impl& s = *impl_;
   if (s.threads.empty()) return;
   s.stopping = true;
-  asio::post(s.acceptor.get_executor(), [&s] {
+  asio::post(s.acceptor_strand, [&s] {
     beast::error_code ec;
     s.acceptor.close(ec);
   });

@@ -1,5 +1,8 @@
 #include "server/http/http_types.h"
 
+#include <fmt/format.h>
+
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 namespace cairn::server {
@@ -65,6 +68,20 @@ std::optional<std::string> Request::QueryParam(std::string_view name) const {
   auto it = query.find(std::string(name));
   if (it == query.end()) return std::nullopt;
   return it->second;
+}
+
+int Request::IntQueryParam(std::string_view name, int fallback, int min, int max) const {
+  auto it = query.find(std::string(name));
+  if (it == query.end()) return fallback;
+  std::string_view text = it->second;
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    throw Error(
+        ErrorCode::kInvalidArgument,
+        fmt::format("query parameter '{}' must be an integer from {} to {}", name, min, max));
+  }
+  return value;
 }
 
 Response ErrorResponse(std::string_view path, int status, std::string_view message) {

@@ -45,6 +45,9 @@ struct Request {
   std::string_view Header(std::string_view name) const;
   // The first value of a query parameter, or nullopt.
   std::optional<std::string> QueryParam(std::string_view name) const;
+  // An integer query parameter within [min, max], or `fallback` when absent;
+  // throws cairn::Error(kInvalidArgument) naming the parameter otherwise.
+  int IntQueryParam(std::string_view name, int fallback, int min, int max) const;
 };
 
 struct Response {

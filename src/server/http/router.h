@@ -32,6 +32,10 @@ struct Route {
   BodyKind body = BodyKind::kNone;
   Handler handler;
   std::string summary;  // one line, for the OpenAPI document
+  // Writes may wait for the catalog's write lock while an extraction applies
+  // a large project; such handlers (and uploads) run on a pool of their own
+  // so that reads on the I/O threads never wait behind them.
+  bool writes = false;
 };
 
 // Matches requests to routes. Built once at start-up, then read-only, so it
