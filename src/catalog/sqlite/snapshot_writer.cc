@@ -70,6 +70,9 @@ INSERT INTO dbt_node_code(node_id, raw_code, compiled_code) VALUES (?1, ?2, ?3)
 ON CONFLICT(node_id) DO UPDATE SET raw_code = excluded.raw_code,
                                    compiled_code = excluded.compiled_code
 )sql";
+// A new node has no code row yet: a plain insert skips the conflict probe.
+constexpr const char* kInsertNodeCode =
+    "INSERT INTO dbt_node_code(node_id, raw_code, compiled_code) VALUES (?1, ?2, ?3)";
 constexpr const char* kDeleteNodeCode = "DELETE FROM dbt_node_code WHERE node_id = ?1";
 constexpr const char* kDeleteNode = "DELETE FROM dbt_nodes WHERE id = ?1";
 
@@ -354,7 +357,7 @@ void SnapshotWriter::WriteNodes() {
       id = db_.LastInsertRowid();
       ++report_.nodes.added;
     }
-    db_.Prepare(kUpsertNodeCode)
+    db_.Prepare(update ? kUpsertNodeCode : kInsertNodeCode)
         .Bind(1, id)
         .Bind(2, View(node.raw_code))
         .Bind(3, View(node.compiled_code))

@@ -103,6 +103,10 @@ class ProjectMapper {
     // consumed by the moves below.
     MapLineage();
     MapTables();
+    // Tables took what they needed from catalog.json; its memory is reused
+    // by the nodes mapped next instead of adding to the peak.
+    catalog_of_.clear();
+    project_.catalog.reset();
     MapNodes();
     MapDocs();
     MapRunResults();
@@ -179,6 +183,8 @@ class ProjectMapper {
     // Two resources can name one relation (a source over a model's output);
     // they share the table, the first one describing it.
     std::unordered_map<std::string, std::size_t> table_index;
+    table_index.reserve(project_.manifest.nodes.size());
+    snapshot_.tables.reserve(project_.manifest.nodes.size());
     for (Node& node : project_.manifest.nodes) {
       if (!BuildsRelation(node)) continue;
       const std::string& fqn = FqnOf(node.unique_id);
@@ -186,9 +192,11 @@ class ProjectMapper {
       if (!inserted) continue;
       snapshot_.tables.push_back(MakeTable(node, fqn));
     }
+    snapshot_.tables.shrink_to_fit();
   }
 
-  // Consumes the node's columns; MapNodes does not need them.
+  // Consumes the node's columns (MapNodes does not need them) and the
+  // node's catalog.json entry (one per unique_id, so used once).
   catalog::Table MakeTable(Node& node, const std::string& fqn) {
     catalog::Table table;
     table.fqn = fqn;
@@ -199,12 +207,12 @@ class ProjectMapper {
     if (options_.include_tags) table.tags = node.tags;
     table.owners = node.owners;
     table.table_type = TableTypeFromMaterialization(node);
-    const cairn::dbt::CatalogTable* warehouse = nullptr;
+    cairn::dbt::CatalogTable* warehouse = nullptr;
     if (auto it = catalog_of_.find(node.unique_id); it != catalog_of_.end()) warehouse = it->second;
     if (warehouse != nullptr) {
       if (!warehouse->type.empty()) table.table_type = TableTypeFromCatalog(warehouse->type);
-      if (table.description.empty()) table.description = warehouse->comment;
-      table.stats_json = warehouse->stats_json;
+      if (table.description.empty()) table.description = std::move(warehouse->comment);
+      table.stats_json = std::move(warehouse->stats_json);
     }
     table.columns = MergeColumns(node.columns, warehouse);
     return table;
@@ -224,30 +232,30 @@ class ProjectMapper {
   // keep the warehouse's case (Snowflake's CUSTOMER_ID), as queries see them;
   // tests name columns in the project's case and match case-insensitively.
   std::vector<catalog::Column> MergeColumns(std::vector<cairn::dbt::Column>& documented,
-                                            const cairn::dbt::CatalogTable* warehouse) const {
+                                            cairn::dbt::CatalogTable* warehouse) const {
     std::vector<catalog::Column> columns;
     columns.reserve(documented.size() + (warehouse != nullptr ? warehouse->columns.size() : 0));
     std::vector<bool> used(documented.size(), false);
     if (warehouse != nullptr) {
-      std::vector<const cairn::dbt::CatalogColumn*> ordered;
+      std::vector<cairn::dbt::CatalogColumn*> ordered;
       ordered.reserve(warehouse->columns.size());
-      for (const auto& column : warehouse->columns) ordered.push_back(&column);
+      for (auto& column : warehouse->columns) ordered.push_back(&column);
       std::stable_sort(ordered.begin(), ordered.end(),
                        [](auto* a, auto* b) { return a->index < b->index; });
-      for (const cairn::dbt::CatalogColumn* source : ordered) {
+      for (cairn::dbt::CatalogColumn* source : ordered) {
         catalog::Column column;
-        column.name = source->name;
-        column.data_type = source->type;
-        column.description = source->comment;
+        column.name = std::move(source->name);
+        column.data_type = std::move(source->type);
+        column.description = std::move(source->comment);
         // YAML usually lists columns in table order: try the same position first.
         const std::size_t position = columns.size();
         std::size_t match = documented.size();
         if (position < documented.size() &&
-            EqualsIgnoreCase(documented[position].name, source->name)) {
+            EqualsIgnoreCase(documented[position].name, column.name)) {
           match = position;
         } else {
           for (std::size_t i = 0; i < documented.size(); ++i) {
-            if (!used[i] && EqualsIgnoreCase(documented[i].name, source->name)) {
+            if (!used[i] && EqualsIgnoreCase(documented[i].name, column.name)) {
               match = i;
               break;
             }
@@ -416,7 +424,7 @@ class ProjectMapper {
   catalog::ServiceSnapshot snapshot_;
   std::unordered_map<std::string_view, const Node*> by_id_;
   std::unordered_map<std::string, std::string> fqn_of_;
-  std::unordered_map<std::string, const cairn::dbt::CatalogTable*> catalog_of_;
+  std::unordered_map<std::string_view, cairn::dbt::CatalogTable*> catalog_of_;
   std::unordered_map<std::string, std::vector<std::string>> endpoints_;
 };
 
