@@ -99,8 +99,13 @@ class Nginx:
     def __init__(self, work, body_size):
         root = os.path.join(work, "nginx")
         os.makedirs(os.path.join(root, "www"), exist_ok=True)
+        # Started as root, nginx serves from worker processes running as
+        # www-data, which must be able to reach the file (mkdtemp makes 0700).
+        for d in (work, root, os.path.join(root, "www")):
+            os.chmod(d, 0o755)
         with open(os.path.join(root, "www", "entity.json"), "wb") as f:
             f.write(b"x" * body_size)
+        os.chmod(os.path.join(root, "www", "entity.json"), 0o644)
         self.port = free_port()
         conf = os.path.join(root, "nginx.conf")
         with open(conf, "w") as f:
