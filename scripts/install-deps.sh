@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Installs everything Cairn needs to build, run and test on Debian 12, as root.
-# Safe to run again: when every package is already there it does nothing.
+# Installs everything Cairn needs to build, run and test on Debian 12, as root:
+# Debian packages, then the web UI's npm packages (web/package-lock.json).
+# Safe to run again: when everything is already there it does nothing.
+#   scripts/install-deps.sh           build and run
+#   scripts/install-deps.sh --test    also what the tests use (Chromium for the browser tests)
+#   scripts/install-deps.sh --bench   also what the benchmarks use (wrk, nginx, Chromium)
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 PACKAGES=(
   # toolchain
@@ -13,10 +18,17 @@ PACKAGES=(
   # tools the tests and the main command use
   sqlite3 openssl curl python3-requests
 )
-# `--bench`: also what bench/server_bench.py measures against.
-if [ "${1:-}" = "--bench" ]; then
-  PACKAGES+=(wrk nginx-light)
+# The web UI is built with Node.js (18 or newer) and npm. A machine that has
+# them already (e.g. from NodeSource) keeps its own; otherwise Debian's.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
 fi
+case "${1:-}" in
+  --test) PACKAGES+=(chromium fonts-dejavu-core) ;;
+  --bench) PACKAGES+=(wrk nginx-light chromium fonts-dejavu-core) ;;
+  "") ;;
+  *) echo "usage: scripts/install-deps.sh [--test|--bench]" >&2; exit 2 ;;
+esac
 
 missing=()
 for package in "${PACKAGES[@]}"; do
@@ -26,13 +38,24 @@ for package in "${PACKAGES[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#PACKAGES[@]} packages present"
-  exit 0
+  echo "install-deps: all ${#PACKAGES[@]} Debian packages present"
+else
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The web UI's packages, exactly as locked. npm ci starts from scratch, so it
+# runs only when the lock file changed since the last install.
+stamp=web/node_modules/.cairn-lock.sha256
+want="$(sha256sum web/package-lock.json | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "install-deps: npm ci in web/"
+  npm ci --prefix web --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
+else
+  echo "install-deps: web/node_modules matches web/package-lock.json"
+fi

@@ -12,7 +12,7 @@ jobs="$(nproc)"
 step() { printf '\n== %s\n' "$*"; }
 
 step "dependencies"
-scripts/install-deps.sh
+scripts/install-deps.sh --test
 
 step "format (clang-format --dry-run)"
 mapfile -t sources < <(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'bench/*.cc')

@@ -44,6 +44,20 @@ const std::vector<std::pair<std::string_view, Access>>& Table() {
 
 }  // namespace
 
+std::string_view AccessName(Access access) {
+  switch (access) {
+    case Access::kNone:
+      return "none";
+    case Access::kRead:
+      return "read";
+    case Access::kIngest:
+      return "ingest";
+    case Access::kAdmin:
+      return "admin";
+  }
+  return "none";
+}
+
 std::optional<Access> AccessOfPermissionSet(std::string_view permission_set) {
   for (const auto& [name, access] : Table()) {
     if (name == permission_set) return access;

@@ -26,6 +26,9 @@ namespace cairn::auth {
 // nullopt: not a dbt Cloud permission set.
 std::optional<Access> AccessOfPermissionSet(std::string_view permission_set);
 
+// "none", "read", "ingest" or "admin", as the session API reports a level.
+std::string_view AccessName(Access access);
+
 // Every valid permission set, in the enum's order (for error messages).
 const std::vector<std::string_view>& PermissionSets();
 

@@ -21,6 +21,7 @@
 #include "server/http/http_server.h"
 #include "server/http/metrics.h"
 #include "server/http/router.h"
+#include "server/web/web_routes.h"
 
 namespace cairn::server {
 namespace {
@@ -81,8 +82,10 @@ void AddAllRoutes(Router& router, const ApiParts& parts) {
   AddServerRoutes(router, parts.metrics);
   AddCatalogRoutes(router, parts.stores, parts.cache);
   AddServiceTokenRoutes(router, parts.tokens, parts.account_id);
+  AddSessionRoute(router, parts.account_id);
   AddIntegrationRoutes(router, parts.extraction);
   AddDbtUploadRoutes(router, parts.extraction);
+  AddWebRoutes(router);
 }
 
 int Serve(const ServeOptions& options, std::ostream& out) {

@@ -21,9 +21,13 @@ namespace {
 namespace fs = std::filesystem;
 
 // {path}s in OpenAPI and in routes name the same segments; route patterns
-// may leave off the trailing slash the document shows.
+// may leave off the trailing slash the document shows, and write a capture
+// of the rest of the path as {name...} where OpenAPI has {name}.
 std::string Normalise(std::string path) {
   if (path.size() > 1 && path.back() == '/') path.pop_back();
+  for (std::size_t at = path.find("...}"); at != std::string::npos; at = path.find("...}")) {
+    path.erase(at, 3);
+  }
   return path;
 }
 

@@ -275,4 +275,19 @@ void AddServiceTokenRoutes(Router& router, auth::TokenService& tokens, std::int6
         [api](Request& r) { return api->Permissions(r); });
 }
 
+void AddSessionRoute(Router& router, std::int64_t account_id) {
+  router.Add({.method = Method::kGet,
+              .pattern = "/api/v1/session",
+              .handler =
+                  [account_id](Request& request) {
+                    const auth::Principal& principal = *request.principal;
+                    return JsonResponse(200, json{{"token_id", principal.token_id},
+                                                  {"name", principal.name},
+                                                  {"access", auth::AccessName(principal.access)},
+                                                  {"account_id", account_id}}
+                                                 .dump());
+                  },
+              .summary = "Who the token is and what it may do (the web UI's log-in check)"});
+}
+
 }  // namespace cairn::server

@@ -15,4 +15,9 @@ namespace cairn::server {
 // the router.
 void AddServiceTokenRoutes(Router& router, auth::TokenService& tokens, std::int64_t account_id);
 
+// GET /api/v1/session: the calling token's id, name and access level
+// ("read", "ingest" or "admin") and the account, so that a client (the web
+// UI) can check a token and show only what it may do. Any readable token.
+void AddSessionRoute(Router& router, std::int64_t account_id);
+
 }  // namespace cairn::server

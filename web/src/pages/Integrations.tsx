@@ -1,0 +1,257 @@
+// dbt Core integrations: create one, upload its artifacts through a file
+// picker, test it, sync it, and follow its extraction runs.
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { api, uploadArtifact, type ArtifactKind } from "../api";
+import { ErrorBox, StatusBadge } from "../components/Badges";
+import { formatBytes, formatTime } from "../format";
+import { href } from "../router";
+import type { ConnectionTest, ExtractionRun, Integration } from "../types";
+
+const ARTIFACTS: { kind: ArtifactKind; file: string }[] = [
+  { kind: "manifest", file: "manifest.json" },
+  { kind: "run_results", file: "run_results.json" },
+  { kind: "catalog", file: "catalog.json" },
+  { kind: "sources", file: "sources.json" },
+];
+
+const POLL_MS = 1000;
+
+function CreateIntegration({ onCreated }: { onCreated: (integration: Integration) => void }) {
+  const [name, setName] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    try {
+      onCreated(await api.createIntegration(name.trim()));
+      setName("");
+      setError(null);
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  return (
+    <form class="card inline-form" onSubmit={submit} aria-label="New integration">
+      <label for="integration-name">New dbt Core integration</label>
+      <input
+        id="integration-name"
+        placeholder="e.g. analytics (dbt Core)"
+        value={name}
+        onInput={(e) => setName((e.target as HTMLInputElement).value)}
+        required
+      />
+      <button type="submit" disabled={!name.trim()}>
+        Create
+      </button>
+      {error !== null && <ErrorBox error={error} />}
+    </form>
+  );
+}
+
+function Counts({ counts }: { counts: Record<string, unknown> }) {
+  const entries = Object.entries(counts).filter(([, value]) => typeof value !== "object");
+  if (entries.length === 0) return <span class="muted">—</span>;
+  const show = (value: unknown) =>
+    typeof value === "number" && !Number.isInteger(value) ? value.toFixed(2) : String(value);
+  return <span class="mono">{entries.map(([key, value]) => `${key.replace(/_/g, " ")} ${show(value)}`).join(" · ")}</span>;
+}
+
+function RunDetail({ integrationId, run }: { integrationId: string; run: ExtractionRun }) {
+  const [detail, setDetail] = useState<ExtractionRun | null>(null);
+  useEffect(() => {
+    api.run(integrationId, run.id).then(setDetail, () => setDetail(null));
+  }, [integrationId, run.id, run.status]);
+  return (
+    <div class="run-log" aria-label={`Log of run ${run.id}`}>
+      {run.error && <p class="error-text">{run.error}</p>}
+      <pre>
+        {(detail?.log ?? []).map((line) => `${formatTime(line.time)}  ${line.level.padEnd(5)}  ${line.message}\n`).join("")}
+      </pre>
+    </div>
+  );
+}
+
+function Runs({ integration, runs }: { integration: Integration; runs: ExtractionRun[] }) {
+  const [open, setOpen] = useState<number | null>(null);
+  if (runs.length === 0) return <p class="muted">No extraction runs yet.</p>;
+  return (
+    <table class="runs" aria-label="Extraction runs">
+      <thead>
+        <tr>
+          <th>Run</th>
+          <th>Trigger</th>
+          <th>Status</th>
+          <th>Created</th>
+          <th>Finished</th>
+          <th>Counts</th>
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((run) => (
+          <>
+            <tr key={run.id} data-run={run.id} data-status={run.status} class="clickable" onClick={() => setOpen(open === run.id ? null : run.id)}>
+              <td>#{run.id}</td>
+              <td class="mono">{run.trigger}</td>
+              <td>
+                <StatusBadge status={run.status} />
+              </td>
+              <td>{formatTime(run.created_at)}</td>
+              <td>{formatTime(run.finished_at)}</td>
+              <td>
+                <Counts counts={run.counts} />
+              </td>
+            </tr>
+            {open === run.id && (
+              <tr key={`${run.id}-log`}>
+                <td colSpan={6}>
+                  <RunDetail integrationId={integration.id} run={run} />
+                </td>
+              </tr>
+            )}
+          </>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Upload({ integration, onStarted }: { integration: Integration; onStarted: () => void }) {
+  const [progress, setProgress] = useState<Record<string, number>>({});
+  const [message, setMessage] = useState<string>("");
+  const [error, setError] = useState<unknown>(null);
+  const upload = async (kind: ArtifactKind, input: HTMLInputElement) => {
+    const file = input.files?.[0];
+    if (!file) return;
+    setError(null);
+    setMessage("");
+    try {
+      const answer = await uploadArtifact(integration.id, kind, file, (fraction) =>
+        setProgress((old) => ({ ...old, [kind]: fraction })),
+      );
+      setMessage(`${file.name} (${formatBytes(file.size)}) uploaded: run #${answer.run.id} ${answer.run.status}`);
+      onStarted();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setProgress((old) => ({ ...old, [kind]: 0 }));
+      input.value = "";
+    }
+  };
+  return (
+    <div class="uploads">
+      {ARTIFACTS.map(({ kind, file }) => (
+        <label class="upload" key={kind}>
+          <span>{file}</span>
+          <input
+            type="file"
+            accept=".json,application/json"
+            aria-label={`Upload ${file}`}
+            data-kind={kind}
+            onChange={(e) => upload(kind, e.target as HTMLInputElement)}
+          />
+          {(progress[kind] ?? 0) > 0 && <progress value={progress[kind]} max={1} />}
+        </label>
+      ))}
+      {message && (
+        <p class="ok-text" role="status">
+          {message}
+        </p>
+      )}
+      {error !== null && <ErrorBox error={error} />}
+    </div>
+  );
+}
+
+function IntegrationDetail({ integration }: { integration: Integration }) {
+  const [runs, setRuns] = useState<ExtractionRun[]>([]);
+  const [test, setTest] = useState<ConnectionTest | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const refresh = useCallback(() => {
+    api.runs(integration.id).then((page) => setRuns(page.items), setError);
+  }, [integration.id]);
+
+  useEffect(refresh, [refresh]);
+  // Poll while a run is queued or running.
+  const busy = runs.some((run) => run.status === "queued" || run.status === "running");
+  useEffect(() => {
+    if (!busy) return undefined;
+    const timer = window.setInterval(refresh, POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [busy, refresh]);
+
+  const run = async (action: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await action();
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  return (
+    <section class="card integration" aria-label={integration.name}>
+      <div class="section-head">
+        <h2>{integration.name}</h2>
+        <span class="muted mono">
+          {integration.type} · {integration.id}
+        </span>
+      </div>
+      <Upload integration={integration} onStarted={refresh} />
+      <div class="actions">
+        <button class="secondary" onClick={() => run(async () => setTest(await api.testConnection(integration.id)))}>
+          Test connection
+        </button>
+        <button onClick={() => run(async () => (await api.sync(integration.id), refresh()))}>Run sync</button>
+      </div>
+      {test && (
+        <div class={test.ok ? "ok-text" : "warn-text"} role="status" aria-label="Connection test">
+          <p>{test.message}</p>
+          <ul class="plain">
+            {test.artifacts.map((artifact) => (
+              <li key={artifact.kind} class="mono">
+                {artifact.file}: {formatBytes(artifact.bytes)}, {formatTime(artifact.modified)}
+                {artifact.staged ? " (staged)" : ""}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {error !== null && <ErrorBox error={error} />}
+      <h3>Extraction runs</h3>
+      <Runs integration={integration} runs={runs} />
+    </section>
+  );
+}
+
+export function Integrations({ selectedId }: { selectedId: string }) {
+  const [items, setItems] = useState<Integration[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    api.integrations().then((page) => setItems(page.items), setError);
+  }, []);
+  if (error !== null) return <ErrorBox error={error} />;
+  if (!items) return <p class="muted">Loading…</p>;
+  const selected = items.find((i) => i.id === selectedId) ?? items[0];
+  return (
+    <div class="integrations-page">
+      <h1>Integrations</h1>
+      <p class="muted">
+        dbt Core projects push their <code>target/</code> artifacts here, from this page or from CI with the
+        Secoda-compatible upload API (<code>POST /integration/dbt/manifest/</code>).
+      </p>
+      <CreateIntegration onCreated={(created) => (setItems([...items, created]), (location.hash = href("integrations", created.id)))} />
+      {items.length > 0 && (
+        <nav class="tabs" aria-label="Integrations">
+          {items.map((integration) => (
+            <a
+              href={href("integrations", integration.id)}
+              class={integration.id === selected?.id ? "tab active" : "tab"}
+              key={integration.id}
+            >
+              {integration.name}
+            </a>
+          ))}
+        </nav>
+      )}
+      {selected && <IntegrationDetail integration={selected} key={selected.id} />}
+    </div>
+  );
+}

@@ -1,0 +1,128 @@
+// Browser tests' fixtures: a real `cairn serve` on 127.0.0.1 (free port,
+// stopped by PID) over a fresh catalog holding the bundled example project,
+// and Debian's Chromium driven by playwright-core.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "..", "..");
+
+export const CAIRN = process.env.CAIRN_BIN ?? path.join(root, "build", "src", "cli", "cairn");
+export const EXAMPLE = process.env.CAIRN_EXAMPLE_DIR ?? path.join(root, "build", "examples", "cairn_outfitters");
+export const SCREENSHOTS = process.env.CAIRN_SCREENSHOT_DIR ?? path.join(root, "build", "screenshots");
+export const CHROMIUM = process.env.CAIRN_CHROMIUM ?? "/usr/bin/chromium";
+export const ADMIN_TOKEN = "cairn_browser_test_admin_token_0123456789abcdef";
+
+// The flags DEVELOPERS.md asks for: nothing leaves the machine.
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+function run(args) {
+  const result = spawnSync(CAIRN, args, { encoding: "utf8", timeout: 300_000 });
+  if (result.status !== 0) {
+    throw new Error(`cairn ${args.join(" ")} exited ${result.status}:\n${result.stderr}${result.stdout}`);
+  }
+}
+
+export class Server {
+  constructor() {
+    this.dir = mkdtempSync(path.join(tmpdir(), "cairn-web-"));
+    this.db = `sqlite:${path.join(this.dir, "cairn.db")}`;
+    this.log = [];
+  }
+
+  // Yesterday's and today's build of the example project, as the main command loads it.
+  ingestExample() {
+    run(["ingest", "dbt", path.join(EXAMPLE, "target_previous"), "--service", "cairn_outfitters", "--db", this.db]);
+    run(["ingest", "dbt", path.join(EXAMPLE, "target"), "--service", "cairn_outfitters", "--db", this.db]);
+  }
+
+  start() {
+    this.proc = spawn(
+      CAIRN,
+      ["serve", "--db", this.db, "--host", "127.0.0.1", "--port", "0", "--data-dir", path.join(this.dir, "data")],
+      { env: { ...process.env, CAIRN_ADMIN_TOKEN: ADMIN_TOKEN }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    this.proc.stderr.on("data", (chunk) => this.log.push(chunk.toString()));
+    return new Promise((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error(`cairn serve did not start:\n${this.logs()}`)), 60_000);
+      this.proc.stdout.on("data", (chunk) => {
+        out += chunk.toString();
+        const match = /serving (https?:\/\/\S+)/.exec(out);
+        if (match && !this.url) {
+          clearTimeout(timer);
+          this.url = match[1].replace(/\/$/, "");
+          resolve(this);
+        }
+      });
+      this.proc.on("exit", (code) => {
+        clearTimeout(timer);
+        if (!this.url) reject(new Error(`cairn serve exited ${code}:\n${this.logs()}`));
+      });
+    });
+  }
+
+  logs() {
+    return this.log.join("").slice(-20000);
+  }
+
+  async api(method, route, { token = ADMIN_TOKEN, body } = {}) {
+    const response = await fetch(this.url + route, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  }
+
+  async stop() {
+    if (this.proc && this.proc.exitCode === null) {
+      const exited = new Promise((resolve) => this.proc.on("exit", resolve));
+      process.kill(this.proc.pid, "SIGTERM");
+      await exited;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function launchBrowser() {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+// A page in a fresh context (its own sessionStorage), with console errors
+// and failed requests collected so that a test can assert there were none.
+export async function openPage(browser, server) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on("pageerror", (error) => page.problems.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") page.problems.push(`console: ${message.text()}`);
+  });
+  await page.goto(server.url + "/");
+  return page;
+}
+
+export async function logIn(page, token = ADMIN_TOKEN) {
+  await page.getByLabel("Service token").fill(token);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("searchbox", { name: "Search the catalog" }).waitFor();
+}
+
+export async function screenshot(page, name) {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,220 @@
+// The web UI end to end: Debian's Chromium (playwright-core) against a real
+// `cairn serve` holding the bundled example project (Cairn Outfitters: two
+// dbt builds, a failing test on fct_daily_revenue, a warning on payments).
+// Every test saves a screenshot under the build directory.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { ADMIN_TOKEN, EXAMPLE, launchBrowser, logIn, openPage, screenshot, Server } from "./harness.mjs";
+
+const DIM_CUSTOMERS = "cairn_outfitters.analytics.marts.dim_customers";
+const DAILY_REVENUE = "cairn_outfitters.analytics.marts.fct_daily_revenue";
+
+describe("web UI", () => {
+  let server;
+  let browser;
+  let page;
+
+  before(async () => {
+    server = new Server();
+    server.ingestExample();
+    await server.start();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function freshPage() {
+    await page?.context().close();
+    page = await openPage(browser, server);
+    return page;
+  }
+
+  function assertNoProblems() {
+    assert.deepEqual(page.problems, [], "no script errors or failed requests in the console");
+  }
+
+  test("serves the page without a token, and the API only with one", async () => {
+    const index = await fetch(server.url + "/", { headers: { "Accept-Encoding": "gzip" } });
+    assert.equal(index.status, 200);
+    assert.match(index.headers.get("content-type"), /^text\/html/);
+    assert.match(index.headers.get("content-security-policy"), /default-src 'self'/);
+    const search = await fetch(server.url + "/api/v1/search?q=customers");
+    assert.equal(search.status, 401);
+  });
+
+  test("a wrong token is refused, the right one logs in", async () => {
+    await freshPage();
+    await page.getByLabel("Service token").fill("cairn_not_a_real_token_at_all_0000000000000");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("alert").waitFor();
+    assert.match(await page.getByRole("alert").innerText(), /token/i);
+    await screenshot(page, "01-login-refused");
+    page.problems = page.problems.filter((p) => !p.includes("401")); // the refusal itself
+    await logIn(page);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("cairn.token")), ADMIN_TOKEN);
+    assert.equal(await page.evaluate(() => localStorage.length), 0, "nothing in localStorage");
+    await screenshot(page, "02-home");
+    assertNoProblems();
+  });
+
+  test("search as you type, then narrow with a facet", async () => {
+    await freshPage();
+    await logIn(page);
+    const box = page.getByRole("searchbox", { name: "Search the catalog" });
+    await box.pressSequentially("customers", { delay: 20 });
+    const hit = page.locator(".hit", { hasText: DIM_CUSTOMERS });
+    await hit.first().waitFor();
+    assert.match(page.url(), /q=customers/, "the query is in the URL");
+    const typeFacet = page.locator('[data-facet="resource_type"] .facet-value', { hasText: "model" });
+    await typeFacet.first().click();
+    await page.locator(".chip.removable", { hasText: "Resource type: model" }).waitFor();
+    const types = await page.locator(".hit .type-badge").allInnerTexts();
+    assert.ok(types.length > 0);
+    assert.ok(types.every((t) => t.toLowerCase() === "model"), `only models: ${types}`);
+    await screenshot(page, "03-search-facet");
+    assertNoProblems();
+  });
+
+  test("an entity page shows columns, tests and their history", async () => {
+    await freshPage();
+    await logIn(page);
+    await page.getByRole("searchbox", { name: "Search the catalog" }).fill("dim_customers");
+    // Two versions share the name; the FQN tells them apart.
+    const hit = page.locator(".hit").filter({ has: page.getByText(DIM_CUSTOMERS, { exact: true }) });
+    await hit.locator(".hit-name").click();
+    await page.locator(`article.entity[data-fqn="${DIM_CUSTOMERS}"]`).waitFor();
+    const columns = page.getByRole("region", { name: "Columns" });
+    await columns.locator('tr[data-column="customer_id"]').waitFor();
+    assert.match(await columns.locator('tr[data-column="customer_id"]').innerText(), /unique/);
+    assert.ok((await columns.locator("tbody tr").count()) >= 8);
+    const tests = page.getByRole("region", { name: "Tests" });
+    assert.ok((await tests.locator("tbody tr").count()) >= 3);
+    // Two dbt builds ran every test: two dots of history each.
+    assert.equal(await tests.locator("tbody tr").first().locator(".dot").count(), 2);
+    const chart = page.locator(".history-chart");
+    assert.equal(await chart.getAttribute("data-points"), "2");
+    assert.equal(await chart.locator("canvas").count(), 1);
+    await page.getByRole("tab", { name: "Compiled" }).click();
+    assert.match(await page.locator(".code-block code").innerText(), /select/i);
+    await screenshot(page, "04-entity");
+    assertNoProblems();
+  });
+
+  test("a failing test shows on its model", async () => {
+    await freshPage();
+    await logIn(page);
+    await page.goto(`${server.url}/#/entity/${encodeURIComponent(DAILY_REVENUE)}`);
+    await page.locator(".entity-head .status.bad", { hasText: "tests: fail" }).waitFor();
+    const failing = page.getByRole("region", { name: "Tests" }).locator('.status[data-status="fail"]');
+    assert.ok((await failing.count()) >= 1);
+    await screenshot(page, "05-entity-failing-test");
+  });
+
+  test("tags edited on the page are kept", async () => {
+    await freshPage();
+    await logIn(page);
+    await page.goto(`${server.url}/#/entity/${encodeURIComponent(DIM_CUSTOMERS)}`);
+    await page.getByRole("button", { name: "Edit tags" }).click();
+    await page.getByLabel("Tags, separated by commas").fill("pii, gold");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator('[data-field="tags"] .edited').waitFor();
+    const entity = await server.api("GET", `/api/v1/entities/${DIM_CUSTOMERS}`);
+    assert.deepEqual(entity.body.table.tags, ["pii", "gold"]);
+    await screenshot(page, "06-entity-edited-tags");
+    assertNoProblems();
+  });
+
+  test("lineage draws the graph and navigates to an upstream node", async () => {
+    await freshPage();
+    await logIn(page);
+    await page.goto(`${server.url}/#/entity/${encodeURIComponent(DIM_CUSTOMERS)}`);
+    await page.getByRole("link", { name: "Lineage" }).click();
+    const graph = page.locator(".lineage-graph[data-nodes]");
+    await graph.waitFor();
+    const upstream = page.getByRole("region", { name: "Upstream" });
+    assert.match(await upstream.innerText(), /stg_shop__customers/);
+    // Click the upstream node where Cytoscape drew it, then open its page.
+    const point = await graph.evaluate((element) => {
+      const node = element.cairnGraph.nodes().filter((n) => n.data("label").startsWith("stg_shop__customers"))[0];
+      const box = element.getBoundingClientRect();
+      const at = node.renderedPosition();
+      return { x: box.left + at.x, y: box.top + at.y };
+    });
+    await page.mouse.click(point.x, point.y);
+    const selected = page.getByRole("region", { name: "Selected node" });
+    await selected.waitFor();
+    assert.match(await selected.innerText(), /stg_shop__customers/);
+    await screenshot(page, "07-lineage");
+    await selected.getByRole("link", { name: "Open page" }).click();
+    await page.locator('article.entity[data-fqn$="stg_shop__customers"]').waitFor();
+    await screenshot(page, "08-upstream-entity");
+    assertNoProblems();
+  });
+
+  test("uploading a manifest through the file picker runs an extraction that succeeds", async () => {
+    await freshPage();
+    await logIn(page);
+    await page.getByRole("link", { name: "Integrations" }).click();
+    await page.getByLabel("New dbt Core integration").fill("outfitters-ci");
+    await page.getByRole("button", { name: "Create" }).click();
+    await page.getByRole("region", { name: "outfitters-ci" }).waitFor();
+    await page.getByLabel("Upload manifest.json").setInputFiles(path.join(EXAMPLE, "target", "manifest.json"));
+    await page.getByRole("status").filter({ hasText: "manifest.json" }).waitFor();
+    const run = page.locator('tr[data-run][data-status="succeeded"]');
+    await run.first().waitFor({ timeout: 60_000 });
+    await run.first().click();
+    await page.locator(".run-log pre", { hasText: /\S/ }).waitFor();
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await page.getByRole("status", { name: "Connection test" }).waitFor();
+    assert.match(await page.getByRole("status", { name: "Connection test" }).innerText(), /manifest\.json/);
+    await screenshot(page, "09-integration-upload");
+    // The manifest the browser streamed is byte for byte the file.
+    const test = await server.api("POST", `/api/v1/integrations/${(await server.api("GET", "/api/v1/integrations")).body.items[0].id}/test`);
+    const held = test.body.artifacts.find((a) => a.kind === "manifest");
+    assert.equal(held.bytes, readFileSync(path.join(EXAMPLE, "target", "manifest.json")).length);
+    assertNoProblems();
+  });
+
+  test("an admin creates a token, sees it once, and revokes it", async () => {
+    await freshPage();
+    await logIn(page);
+    await page.getByRole("link", { name: "Tokens" }).click();
+    await page.getByLabel("New token").fill("airflow-prod");
+    await page.getByRole("button", { name: "Create" }).click();
+    const secret = await page.locator(".token-string").innerText();
+    assert.match(secret, /^cairn_/);
+    assert.equal((await server.api("GET", "/api/v1/session", { token: secret })).status, 200);
+    await screenshot(page, "10-token-created");
+    page.once("dialog", (dialog) => dialog.accept());
+    await page.getByRole("button", { name: "Revoke airflow-prod" }).click();
+    await page.locator('tr[data-token="airflow-prod"][data-state="2"]').waitFor();
+    assert.equal((await server.api("GET", "/api/v1/session", { token: secret })).status, 401);
+    await page.reload();
+    await page.locator('tr[data-token="airflow-prod"]').waitFor();
+    assert.equal(await page.locator(".token-string").count(), 0, "the secret is not shown again");
+    await screenshot(page, "11-token-revoked");
+    assertNoProblems();
+  });
+
+  test("a read-only token sees no integrations or tokens pages", async () => {
+    const account = (await server.api("GET", "/api/v1/session")).body.account_id;
+    const created = await server.api("POST", `/api/v3/accounts/${account}/service-tokens/`, {
+      body: { name: "viewer", permission_grants: [{ permission_set: "metadata_only" }] },
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    await freshPage();
+    await logIn(page, created.body.data.token_string);
+    assert.equal(await page.getByRole("link", { name: "Integrations" }).count(), 0);
+    assert.equal(await page.getByRole("link", { name: "Tokens" }).count(), 0);
+    await page.goto(`${server.url}/#/entity/${encodeURIComponent(DIM_CUSTOMERS)}`);
+    await page.locator("article.entity").waitFor();
+    assert.equal(await page.getByRole("button", { name: "Edit tags" }).count(), 0);
+    await screenshot(page, "12-read-only");
+    assertNoProblems();
+  });
+});
