@@ -45,7 +45,7 @@ class StaticServer:
 
     def __init__(self, root):
         handler = lambda *a, **kw: _QuietHandler(*a, directory=root, **kw)  # noqa: E731
-        self.httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -54,6 +54,11 @@ class StaticServer:
     def stop(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class _QuietServer(socketserver.ThreadingTCPServer):
+    def handle_error(self, request, client_address):
+        pass  # a browser that gives up on a 1 GB manifest resets the connection
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -28,6 +28,20 @@ class CatalogApiTest(ServerTestCase):
             self.assertEqual(self.server.get(path, scheme="Token").status_code, 200, path)
             self.assertError(self.server.get(path, scheme="Basic"), 401)
 
+    def test_only_healthz_and_the_web_ui_files_are_public(self):
+        document = self.server.get("/api/v1/openapi.json").json()
+        public = sorted(path for path, operations in document["paths"].items()
+                        for operation in operations.values() if operation.get("security") == [])
+        self.assertEqual(public, ["/", "/assets/{path}", "/healthz"])
+        page = requests.get(self.server.url + "/", timeout=10)
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("text/html", page.headers["Content-Type"])
+        self.assertIn("default-src 'self'", page.headers["Content-Security-Policy"])
+        self.assertError(requests.get(self.server.url + "/assets/nope.js", timeout=10), 404)
+        self.assertError(requests.get(self.server.url + "/api/v1/session", timeout=10), 401)
+        session = self.server.get("/api/v1/session").json()
+        self.assertEqual((session["access"], session["account_id"]), ("admin", 1))
+
     def test_entity_by_fqn_and_unique_id(self):
         entity = self.server.get(f"/api/v1/entities/{CUSTOMERS}").json()
         self.assertEqual(entity["table"]["name"], "customers")

@@ -2,7 +2,6 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, forgetToken, LOGGED_OUT_EVENT, storedToken } from "./api";
 import { ErrorBox } from "./components/Badges";
-import { Entity } from "./pages/Entity";
 import { Integrations } from "./pages/Integrations";
 import { Login } from "./pages/Login";
 import { Search } from "./pages/Search";
@@ -12,16 +11,28 @@ import { allows, SessionContext } from "./session";
 import type { Session } from "./types";
 import "./style.css";
 
-type LineageModule = typeof import("./pages/Lineage");
-
-// The lineage page brings Cytoscape and ELK (most of the UI's bytes); it is
-// fetched the first time it is opened.
-function LazyLineage({ route }: { route: Route }) {
-  const [module, setModule] = useState<LineageModule | null>(null);
+// Pages that bring large libraries load the first time they open, so that
+// the home page (search) renders without them: the entity page brings
+// Markdown, sanitising, highlighting and charts; lineage brings Cytoscape
+// and ELK (most of the UI's bytes).
+function useModule<T>(load: () => Promise<T>): { module: T | null; error: unknown } {
+  const [module, setModule] = useState<T | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
-    import("./pages/Lineage").then(setModule, setError);
+    load().then(setModule, setError);
   }, []);
+  return { module, error };
+}
+
+function LazyEntity({ fqn }: { fqn: string }) {
+  const { module, error } = useModule(() => import("./pages/Entity"));
+  if (error !== null) return <ErrorBox error={error} />;
+  if (!module) return <p class="muted">Loading…</p>;
+  return <module.Entity fqn={fqn} key={fqn} />;
+}
+
+function LazyLineage({ route }: { route: Route }) {
+  const { module, error } = useModule(() => import("./pages/Lineage"));
   if (error !== null) return <ErrorBox error={error} />;
   if (!module) return <p class="muted">Loading lineage…</p>;
   return <module.Lineage route={route} />;
@@ -32,7 +43,7 @@ function Page({ route, session }: { route: Route; session: Session }) {
     case "search":
       return <Search route={route} />;
     case "entity":
-      return <Entity fqn={route.arg} key={route.arg} />;
+      return <LazyEntity fqn={route.arg} />;
     case "lineage":
       return <LazyLineage route={route} />;
     case "integrations":

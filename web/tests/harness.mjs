@@ -124,5 +124,6 @@ export async function logIn(page, token = ADMIN_TOKEN) {
 }
 
 export async function screenshot(page, name) {
+  await page.evaluate(() => window.scrollTo(0, 0)); // the sticky top bar stays on top
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
