@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -173,6 +174,10 @@ struct SearchQuery {
   std::string tag;            // optional filter
   std::string owner;          // optional filter
   std::string schema;         // optional filter
+  // Optional filter on the worst latest test result (see SearchHit::test_status):
+  // "error", "fail", "warn", "pass" or "none"; any other value is refused.
+  std::string test_status;
+  bool facets = false;  // also count the matches by facet (SearchPage::facets)
   int limit = 20;
   int offset = 0;
 };
@@ -183,11 +188,35 @@ struct SearchHit {
   std::string resource_type;  // dbt resource type, or "table" for warehouse-only tables
   std::string description;    // first part of it
   double score = 0;           // higher is better
+  // The worst latest result of the tests on this entity (a test: its own
+  // latest result), worst first: "error", "fail", "warn", "pass" (dbt's
+  // "success" for a test too); "none" when it has no tests or none has a
+  // result (a latest "skipped" counts as none).
+  std::string test_status = "none";
+};
+
+// How many matches have one value of a facet.
+struct FacetCount {
+  std::string value;
+  std::int64_t count = 0;
+};
+
+// Counts over every match of a search (all filters applied, before paging),
+// per facet at most kMaxFacetValues values, most frequent first, ties by
+// value. Tags and owners are lower-cased, as their filters compare them.
+struct SearchFacets {
+  static constexpr std::size_t kMaxFacetValues = 20;
+  std::vector<FacetCount> resource_type;
+  std::vector<FacetCount> schema;
+  std::vector<FacetCount> tag;
+  std::vector<FacetCount> owner;
+  std::vector<FacetCount> test_status;
 };
 
 struct SearchPage {
   std::vector<SearchHit> hits;
   std::int64_t total = 0;
+  std::optional<SearchFacets> facets;  // when the query asked for them
 };
 
 // A test attached to a table, with its latest result and recent history.

@@ -163,9 +163,27 @@ nlohmann::json ToJson(const SearchPage& page) {
                     {"name", hit.name},
                     {"resource_type", hit.resource_type},
                     {"description", hit.description},
-                    {"score", hit.score}});
+                    {"score", hit.score},
+                    {"test_status", hit.test_status}});
   }
-  return {{"total", page.total}, {"hits", std::move(hits)}};
+  nlohmann::json out = {{"total", page.total}, {"hits", std::move(hits)}};
+  if (page.facets) out["facets"] = ToJson(*page.facets);
+  return out;
+}
+
+nlohmann::json ToJson(const SearchFacets& facets) {
+  auto values = [](const std::vector<FacetCount>& counts) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const FacetCount& count : counts) {
+      out.push_back({{"value", count.value}, {"count", count.count}});
+    }
+    return out;
+  };
+  return {{"resource_type", values(facets.resource_type)},
+          {"schema", values(facets.schema)},
+          {"tag", values(facets.tag)},
+          {"owner", values(facets.owner)},
+          {"test_status", values(facets.test_status)}};
 }
 
 nlohmann::json ToJson(const LineageGraph& graph) {

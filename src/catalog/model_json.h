@@ -18,6 +18,7 @@ nlohmann::json ToJson(const EntityDetail& entity);
 nlohmann::json ToJson(const Edit& edit);
 nlohmann::json ToJson(const InvocationSummary& summary);
 nlohmann::json ToJson(const SearchPage& page);
+nlohmann::json ToJson(const SearchFacets& facets);
 nlohmann::json ToJson(const LineageGraph& graph);
 nlohmann::json ToJson(const CatalogCounts& counts);
 nlohmann::json ToJson(const ApplyReport& report);

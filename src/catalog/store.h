@@ -29,7 +29,11 @@ class Store {
   // brought up to date before the transaction commits.
   virtual ApplyReport Apply(const ServiceSnapshot& snapshot) = 0;
 
-  // Full-text search with optional filters, best match first.
+  // Full-text search with optional filters, best match first (without text:
+  // every entity that passes the filters, by name). `total` counts every
+  // match; `facets` is set when query.facets asks for it. Each hit carries
+  // its test status, which follows the newest run results as they are
+  // applied. Throws kInvalidArgument for an unknown query.test_status.
   virtual SearchPage Search(const SearchQuery& query) = 0;
 
   // A table by FQN (case-insensitive), or a dbt resource by FQN or by its

@@ -1,7 +1,9 @@
 #include "catalog/store_contract_test.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -514,6 +516,123 @@ TEST_P(StoreContractTest, SearchPaginatesAndCountsTheTotal) {
   EXPECT_EQ(tests_on_main.total, 3);
 }
 
+// ShopSnapshot with a third invocation ("inv-3", a day after inv-2) holding these runs.
+ServiceSnapshot WithThirdInvocation(const std::vector<NodeRun>& runs) {
+  ServiceSnapshot next = ShopSnapshot();
+  Invocation third = next.invocations[1];
+  third.invocation_id = "inv-3";
+  third.generated_at = "2024-01-03T00:00:00Z";
+  next.invocations.push_back(third);
+  next.runs.insert(next.runs.end(), runs.begin(), runs.end());
+  return next;
+}
+
+SearchPage FindWith(Store& store, const SearchQuery& query) {
+  return store.Search(query);
+}
+
+std::vector<std::pair<std::string, std::int64_t>> Counts(const std::vector<FacetCount>& facet) {
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  out.reserve(facet.size());
+  for (const FacetCount& count : facet) out.emplace_back(count.value, count.count);
+  return out;
+}
+
+std::string StatusOf(const SearchPage& page, const std::string& fqn) {
+  for (const SearchHit& hit : page.hits) {
+    if (hit.fqn == fqn) return hit.test_status;
+  }
+  return "(not found)";
+}
+
+TEST_P(StoreContractTest, SearchHitsCarryTheWorstLatestTestResult) {
+  // customers: not_null failed in inv-2 (passed in inv-1), unique passed;
+  // orders: relationships never ran.
+  store_->Apply(ShopSnapshot());
+  SearchPage all = FindWith(*store_, {.limit = 50});
+  ASSERT_EQ(all.total, 8);
+  EXPECT_EQ(StatusOf(all, kCustomers), "fail");
+  EXPECT_EQ(StatusOf(all, kOrders), "none");
+  EXPECT_EQ(StatusOf(all, kRawOrders), "none");
+  EXPECT_EQ(StatusOf(all, kExposure), "none");
+  EXPECT_EQ(StatusOf(all, NodeFqn("shop", kNotNullTest)), "fail");
+  EXPECT_EQ(StatusOf(all, NodeFqn("shop", kUniqueTest)), "pass");
+  EXPECT_EQ(StatusOf(all, NodeFqn("shop", kRelationshipTest)), "none");
+  SearchPage ranked = FindWith(*store_, {.text = "customers"});
+  EXPECT_EQ(StatusOf(ranked, kCustomers), "fail");
+
+  EXPECT_EQ(Fqns(FindWith(*store_, {.test_status = "fail"})),
+            (std::vector<std::string>{kCustomers, NodeFqn("shop", kNotNullTest)}));
+  EXPECT_EQ(Fqns(FindWith(*store_, {.text = "customers", .test_status = "fail"})).front(),
+            kCustomers);
+  EXPECT_EQ(FindWith(*store_, {.test_status = "none"}).total, 5);
+  EXPECT_EQ(FindWith(*store_, {.test_status = "error"}).total, 0);
+  EXPECT_THROW(FindWith(*store_, {.test_status = "failed"}), cairn::Error);
+
+  // Run results alone (no node changed): not_null passes, relationships warns.
+  ServiceSnapshot next = WithThirdInvocation({MakeRun("inv-3", kNotNullTest, "test", "pass"),
+                                              MakeRun("inv-3", kRelationshipTest, "test", "warn")});
+  ApplyReport report = store_->Apply(next);
+  EXPECT_EQ(report.nodes.unchanged, 8);
+  all = FindWith(*store_, {.limit = 50});
+  EXPECT_EQ(StatusOf(all, kCustomers), "pass");
+  EXPECT_EQ(StatusOf(all, kOrders), "warn");
+  EXPECT_EQ(StatusOf(all, NodeFqn("shop", kRelationshipTest)), "warn");
+  EXPECT_EQ(Fqns(FindWith(*store_, {.text = "orders", .test_status = "warn"})),
+            (std::vector<std::string>{kOrders, NodeFqn("shop", kRelationshipTest)}));
+
+  // A test that is removed no longer counts: with relationships gone, orders has no tests.
+  std::erase_if(next.nodes, [](const DbtNode& n) { return n.unique_id == kRelationshipTest; });
+  store_->Apply(next);
+  EXPECT_EQ(StatusOf(FindWith(*store_, {.limit = 50}), kOrders), "none");
+  EXPECT_EQ(FindWith(*store_, {.test_status = "warn"}).total, 0);
+}
+
+TEST_P(StoreContractTest, SearchCountsFacetsOverEveryMatch) {
+  store_->Apply(ShopSnapshot());
+  SearchPage page = FindWith(*store_, {.facets = true, .limit = 1});
+  EXPECT_EQ(page.total, 8);
+  EXPECT_EQ(page.hits.size(), 1u);
+  ASSERT_TRUE(page.facets.has_value());
+  using C = std::vector<std::pair<std::string, std::int64_t>>;
+  EXPECT_EQ(Counts(page.facets->resource_type),
+            (C{{"model", 3}, {"test", 3}, {"exposure", 1}, {"source", 1}}));
+  EXPECT_EQ(Counts(page.facets->schema), (C{{"main", 6}, {"raw", 1}}));
+  EXPECT_EQ(Counts(page.facets->tag), (C{{"core", 1}, {"pii", 1}}));
+  EXPECT_EQ(Counts(page.facets->owner), (C{{"alice@example.com", 1}, {"bob@example.com", 1}}));
+  EXPECT_EQ(Counts(page.facets->test_status), (C{{"none", 5}, {"fail", 2}, {"pass", 1}}));
+
+  // With text and filters: the counts cover the matched set, and total stays exact.
+  SearchPage tests =
+      FindWith(*store_, {.text = "customers", .resource_type = "test", .facets = true, .limit = 1});
+  EXPECT_EQ(tests.total, FindWith(*store_, {.text = "customers", .resource_type = "test"}).total);
+  EXPECT_EQ(tests.total, 2);
+  ASSERT_TRUE(tests.facets.has_value());
+  EXPECT_EQ(Counts(tests.facets->resource_type), (C{{"test", 2}}));
+  EXPECT_EQ(Counts(tests.facets->test_status), (C{{"fail", 1}, {"pass", 1}}));
+  EXPECT_TRUE(tests.facets->tag.empty());
+  EXPECT_FALSE(FindWith(*store_, {.text = "customers"}).facets.has_value());
+}
+
+TEST_P(StoreContractTest, SearchRanksTestsBelowWhatTheyTestAndPagesByScore) {
+  store_->Apply(ShopSnapshot());
+  // Tests are named after their table, and still rank after it.
+  SearchPage page = FindWith(*store_, {.text = "customers"});
+  ASSERT_GE(page.hits.size(), 3u);
+  EXPECT_EQ(page.hits[0].fqn, kCustomers);
+  for (std::size_t i = 1; i < page.hits.size(); ++i) {
+    EXPECT_GE(page.hits[i - 1].score, page.hits[i].score);
+  }
+  std::vector<std::string> paged;
+  for (int offset = 0; offset < static_cast<int>(page.hits.size()); ++offset) {
+    SearchPage one = FindWith(*store_, {.text = "customers", .limit = 1, .offset = offset});
+    ASSERT_EQ(one.hits.size(), 1u);
+    EXPECT_EQ(one.total, page.total);
+    paged.push_back(one.hits[0].fqn);
+  }
+  EXPECT_EQ(paged, Fqns(page));
+}
+
 TEST_P(StoreContractTest, SearchTreatsQuerySyntaxAsPlainText) {
   store_->Apply(ShopSnapshot());
   for (const char* text : {"\"cust", "cust* OR (", "NEAR(a b)", "-", "'; DROP TABLE tables; --",
@@ -662,12 +781,7 @@ TEST_P(StoreContractTest, ApplyLeavesOtherServicesAlone) {
 
 TEST_P(StoreContractTest, NewInvocationsAppendOnlyTheirRuns) {
   store_->Apply(ShopSnapshot());
-  ServiceSnapshot next = ShopSnapshot();
-  Invocation third = next.invocations[1];
-  third.invocation_id = "inv-3";
-  third.generated_at = "2024-01-03T00:00:00Z";
-  next.invocations.push_back(third);
-  next.runs.push_back(MakeRun("inv-3", kNotNullTest, "test", "pass"));
+  ServiceSnapshot next = WithThirdInvocation({MakeRun("inv-3", kNotNullTest, "test", "pass")});
   ApplyReport report = store_->Apply(next);
   EXPECT_EQ(report.invocations_added, 1);
   EXPECT_EQ(report.runs_added, 1);

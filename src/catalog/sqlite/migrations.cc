@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "catalog/sqlite/search_index.h"
 #include "core/error.h"
 
 namespace cairn::catalog::sqlite {
@@ -270,6 +271,22 @@ CREATE TABLE extraction_run_log(
 CREATE INDEX extraction_run_log_by_run ON extraction_run_log(run_id, id);
 )sql";
 
+// What search filters and counts by, one row per search document (doc = the
+// search_fts rowid), apart from the documents' text so that filtering and
+// counting thousands of matches reads a few bytes each. tag_list and
+// owner_list are as in search_fts; test_status is the worst latest result of
+// the document's tests: 0 none, 1 pass, 2 warn, 3 fail, 4 error.
+constexpr const char* kSearchFacets = R"sql(
+CREATE TABLE search_facets(
+  doc INTEGER PRIMARY KEY,
+  resource_type TEXT NOT NULL,
+  schema_name TEXT NOT NULL,
+  tag_list TEXT NOT NULL,
+  owner_list TEXT NOT NULL,
+  test_status INTEGER NOT NULL DEFAULT 0
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -279,6 +296,7 @@ const std::vector<Migration>& Migrations() {
       {3, "run history by invocation", kHistoryByInvocation},
       {4, "service tokens", kServiceTokens},
       {5, "integrations and extraction runs", kExtractionRuns},
+      {6, "search facets and test status", kSearchFacets, &RebuildSearchFacets},
   };
   return kMigrations;
 }
@@ -307,6 +325,7 @@ void Migrate(Connection& db, int target_version) {
     for (const Migration& step : Migrations()) {
       if (step.version <= current || step.version > target_version) continue;
       db.Exec(step.sql);
+      if (step.fill != nullptr) step.fill(db);
       Statement& record =
           db.Prepare("INSERT INTO schema_migrations(version, description) VALUES (?1, ?2)");
       record.Bind(1, step.version).Bind(2, std::string_view(step.description)).Exec();

@@ -12,6 +12,10 @@ struct Migration {
   int version;
   const char* description;
   const char* sql;
+  // Fills what the step created from data already stored, after `sql` and
+  // in the same transaction: for derived tables that the code keeps up to
+  // date (e.g. search facets), built by that same code. May be null.
+  void (*fill)(Connection& db) = nullptr;
 };
 
 const std::vector<Migration>& Migrations();

@@ -10,25 +10,46 @@
 
 namespace cairn::catalog::sqlite {
 
+// What an Apply of one service changed that its search documents and their
+// facets depend on.
+struct SearchChanges {
+  std::int64_t service_id = 0;
+  std::vector<std::int64_t> table_ids;  // tables added, changed or removed, ascending
+  std::vector<std::int64_t> node_ids;   // dbt nodes added, changed or removed, ascending
+  bool had_documents = false;           // the service was indexed before (else deletes are skipped)
+  bool new_results = false;             // run results were added: test statuses may change
+};
+
 // The FTS5 search index (table search_fts): one document per table, carrying
 // what the dbt node that builds it says, and one per table-less dbt node
 // (tests, exposures, ephemeral models, ...). Documents are rebuilt from the
 // stored rows, so a table's document is right whichever source wrote it.
+// Beside each document, search_facets keeps what it is filtered and counted
+// by, including the worst latest result of its tests, which changes with run
+// results even when the document does not.
 class SearchIndex {
  public:
   explicit SearchIndex(Connection& db) : db_(db) {}
 
-  // Rebuilds (or drops, when the entity is gone) the documents of these
-  // tables and nodes, in a few set-wise statements. `had_documents` false
-  // (nothing of the service was indexed before) skips the deletes.
-  void Refresh(const std::vector<std::int64_t>& table_ids,
-               const std::vector<std::int64_t>& node_ids, bool had_documents);
+  // Rebuilds (or drops, when the entity is gone) the documents and facets of
+  // the changed tables and nodes in a few set-wise statements, then the test
+  // status of the service's documents. Writes nothing when nothing changed.
+  void Refresh(const SearchChanges& changes);
 
   SearchPage Search(const SearchQuery& query);
 
  private:
+  void Rank(const std::string& match, const SearchQuery& query, int test_status, SearchPage& page);
+  void List(const SearchQuery& query, int test_status, SearchPage& page);
+  std::int64_t Count(const std::string& match, const SearchQuery& query, int test_status);
+  SearchFacets CountFacets(const std::string& match, const SearchQuery& query, int test_status,
+                           std::int64_t& total);
+
   Connection& db_;
 };
+
+// Builds search_facets for every stored document (migration 6).
+void RebuildSearchFacets(Connection& db);
 
 // An FTS5 MATCH expression for what a user typed: its words, each quoted
 // (so no user text is read as FTS syntax), all required, the last one as a

@@ -509,11 +509,14 @@ void SnapshotWriter::WriteHistory() {
 }
 
 void SnapshotWriter::RefreshSearch() {
-  std::vector<std::int64_t> tables(dirty_tables_.begin(), dirty_tables_.end());
-  std::vector<std::int64_t> nodes(dirty_nodes_.begin(), dirty_nodes_.end());
-  std::sort(tables.begin(), tables.end());
-  std::sort(nodes.begin(), nodes.end());
-  search_.Refresh(tables, nodes, had_entities_);
+  SearchChanges changes{.service_id = service_id_,
+                        .table_ids = {dirty_tables_.begin(), dirty_tables_.end()},
+                        .node_ids = {dirty_nodes_.begin(), dirty_nodes_.end()},
+                        .had_documents = had_entities_,
+                        .new_results = report_.runs_added > 0};
+  std::sort(changes.table_ids.begin(), changes.table_ids.end());
+  std::sort(changes.node_ids.begin(), changes.node_ids.end());
+  search_.Refresh(changes);
 }
 
 }  // namespace cairn::catalog::sqlite

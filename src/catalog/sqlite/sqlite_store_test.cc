@@ -110,6 +110,31 @@ TEST(SqliteStoreTest, MigratesAnOlderDatabase) {
   EXPECT_GT(store.Search(query).total, 0);
 }
 
+TEST(SqliteStoreTest, MigrationSixBuildsTheFacetsOfAnExistingCatalog) {
+  fs::path path = TempFiles::NewPath();
+  { SqliteStore(path.string()).Apply(ShopSnapshot()); }
+  // The catalog as schema version 5 left it: documents, no facets.
+  ExecRaw(path,
+          "DROP TABLE search_facets; DELETE FROM schema_migrations WHERE version >= 6;"
+          " PRAGMA user_version = 5");
+  SqliteStore store(path.string());
+  EXPECT_EQ(store.SchemaVersion(), LatestSchemaVersion());
+  SearchQuery failing;
+  failing.test_status = "fail";
+  failing.facets = true;
+  SearchPage page = store.Search(failing);
+  ASSERT_EQ(page.hits.size(), 2u);
+  EXPECT_EQ(page.hits[0].name, "customers");
+  EXPECT_EQ(page.hits[0].test_status, "fail");
+  EXPECT_EQ(page.hits[1].resource_type, "test");
+  ASSERT_TRUE(page.facets.has_value());
+  ASSERT_EQ(page.facets->tag.size(), 2u);
+  EXPECT_EQ(page.facets->tag[0].value, "core");
+  SearchQuery text;
+  text.text = "customers";
+  EXPECT_EQ(store.Search(text).total, 3);
+}
+
 TEST(SqliteStoreTest, RefusesADatabaseFromANewerCairn) {
   fs::path path = TempFiles::NewPath();
   { SqliteStore store(path.string()); }

@@ -80,6 +80,17 @@ catalog::EntityDetail GetEntity(catalog::Store& store, const std::string& fqn) {
   return std::move(*detail);
 }
 
+// A yes/no query parameter: 1/true or 0/false, `fallback` when absent.
+bool BoolParam(const Request& request, std::string_view name, bool fallback) {
+  std::optional<std::string> value = request.QueryParam(name);
+  if (!value) return fallback;
+  if (*value == "1" || *value == "true") return true;
+  if (*value == "0" || *value == "false") return false;
+  throw Error(ErrorCode::kInvalidArgument,
+              fmt::format("query parameter '{}' must be 1, true, 0 or false", name));
+}
+
+// An unknown status is refused by the store (kInvalidArgument, so 400).
 catalog::SearchQuery SearchQueryOf(const Request& request) {
   return catalog::SearchQuery{
       .text = StringParam(request, "q"),
@@ -87,6 +98,8 @@ catalog::SearchQuery SearchQueryOf(const Request& request) {
       .tag = StringParam(request, "tag"),
       .owner = StringParam(request, "owner"),
       .schema = StringParam(request, "schema"),
+      .test_status = StringParam(request, "status"),
+      .facets = BoolParam(request, "facets", false),
       .limit = request.IntQueryParam("limit", kDefaultPageSize, 1, kMaxPageSize),
       .offset = request.IntQueryParam("offset", 0, 0, 1 << 30)};
 }
@@ -185,7 +198,8 @@ void AddEntityRoutes(Router& router, const std::shared_ptr<CatalogReader>& share
                       return SearchResponse(store.Search(query), query);
                     });
                   },
-              .summary = "List tables and dbt resources, filtered by type, tag, owner, schema"});
+              .summary = "List tables and dbt resources, filtered by type, tag, owner, schema, "
+                         "test status, with facet counts on request"});
   router.Add({.method = Method::kGet,
               .pattern = "/api/v1/entities/{fqn}",
               .handler =
@@ -240,7 +254,8 @@ void AddQueryRoutes(Router& router, const std::shared_ptr<CatalogReader>& shared
                     });
                   },
               .summary = "Full-text search over names, descriptions and columns (q), with "
-                         "filters type, tag, owner, schema and limit/offset paging"});
+                         "filters type, tag, owner, schema, status (worst latest test result), "
+                         "facet counts (facets=1) and limit/offset paging"});
   router.Add({.method = Method::kGet,
               .pattern = "/api/v1/lineage/{fqn}",
               .handler =

@@ -116,6 +116,40 @@ TEST_F(CatalogRoutesTest, SearchesWithFiltersAndPages) {
   EXPECT_EQ(bad["error"]["message"], "query parameter 'limit' must be an integer from 1 to 500");
 }
 
+TEST_F(CatalogRoutesTest, SearchesByTestStatusAndCountsFacets) {
+  json page = CallJson(Method::kGet, "/api/v1/search?q=customers&facets=1&limit=5");
+  ASSERT_TRUE(page.contains("facets")) << page.dump();
+  const json& facets = page["facets"];
+  for (const char* facet : {"resource_type", "schema", "tag", "owner", "test_status"}) {
+    ASSERT_TRUE(facets[facet].is_array()) << facet;
+  }
+  std::int64_t by_type = 0;
+  for (const json& value : facets["resource_type"]) by_type += value["count"].get<std::int64_t>();
+  EXPECT_EQ(by_type, page["total"].get<std::int64_t>());
+  EXPECT_EQ(page["total"], CallJson(Method::kGet, "/api/v1/search?q=customers")["total"]);
+  EXPECT_FALSE(CallJson(Method::kGet, "/api/v1/search?q=customers").contains("facets"));
+  for (const json& hit : page["hits"]) {
+    EXPECT_TRUE(hit["test_status"].is_string()) << hit.dump();
+  }
+
+  // The fixture's tests all passed: customers (a model with tests) shows pass.
+  json passing = CallJson(Method::kGet, "/api/v1/search?q=customers&type=model&status=pass");
+  ASSERT_FALSE(passing["hits"].empty());
+  bool customers = false;
+  for (const json& hit : passing["hits"]) {
+    EXPECT_EQ(hit["test_status"], "pass");
+    customers = customers || hit["fqn"] == kCustomers;
+  }
+  EXPECT_TRUE(customers) << passing.dump();
+  json listed = CallJson(Method::kGet, "/api/v1/entities?status=none&facets=true");
+  ASSERT_EQ(listed["facets"]["test_status"].size(), 1u);
+  EXPECT_EQ(listed["facets"]["test_status"][0]["value"], "none");
+
+  json bad_status = CallJson(Method::kGet, "/api/v1/search?q=x&status=broken", 400);
+  EXPECT_NE(bad_status["error"]["message"].get<std::string>().find("broken"), std::string::npos);
+  CallJson(Method::kGet, "/api/v1/search?q=x&facets=maybe", 400);
+}
+
 TEST_F(CatalogRoutesTest, WalksLineage) {
   json graph = CallJson(
       Method::kGet, std::string("/api/v1/lineage/") + kCustomers + "?direction=upstream&depth=2");
