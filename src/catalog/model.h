@@ -266,7 +266,8 @@ struct LineageNode {
   std::string fqn;
   std::string name;
   std::string resource_type;
-  int distance = 0;  // negative upstream, positive downstream
+  int distance = 0;                  // negative upstream, positive downstream
+  std::string test_status = "none";  // as SearchHit::test_status, for highlighting failures
 };
 
 struct LineageGraph {

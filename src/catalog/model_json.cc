@@ -192,7 +192,8 @@ nlohmann::json ToJson(const LineageGraph& graph) {
     nodes.push_back({{"fqn", node.fqn},
                      {"name", node.name},
                      {"resource_type", node.resource_type},
-                     {"distance", node.distance}});
+                     {"distance", node.distance},
+                     {"test_status", node.test_status}});
   }
   nlohmann::json edges = nlohmann::json::array();
   for (const LineageEdge& edge : graph.edges) {

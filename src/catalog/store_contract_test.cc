@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -679,6 +680,17 @@ TEST_P(StoreContractTest, LineageFollowsDepthAndDirection) {
     return e.upstream_column == "amount" && e.downstream_column == "revenue";
   });
   EXPECT_TRUE(column_edge);
+}
+
+TEST_P(StoreContractTest, LineageNodesCarryTheirTestStatus) {
+  // customers' not_null test failed in the latest invocation.
+  store_->Apply(ShopSnapshot());
+  LineageGraph graph = Walk(*store_, kExposure, LineageDirection::kUpstream, 2);
+  std::map<std::string, std::string> status;
+  for (const LineageNode& node : graph.nodes) status[node.fqn] = node.test_status;
+  EXPECT_EQ(status[kCustomers], "fail");
+  EXPECT_EQ(status[kOrders], "none");
+  EXPECT_EQ(status[kExposure], "none");
 }
 
 TEST_P(StoreContractTest, LineageRootIsCaseInsensitive) {

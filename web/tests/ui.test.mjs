@@ -156,6 +156,28 @@ describe("web UI", () => {
     assertNoProblems();
   });
 
+  test("lineage opens one hop at first, follows the depth control and marks failing tests", async () => {
+    await freshPage();
+    await logIn(page);
+    await page.goto(`${server.url}/#/lineage/${encodeURIComponent(DAILY_REVENUE)}?depth=3`);
+    const graph = page.locator(".lineage-graph[data-nodes]");
+    await graph.waitFor();
+    const drawn = () => graph.evaluate((element) => element.cairnGraph.nodes().length);
+    const collapsed = await drawn();
+    const fetched = await page.locator(".lineage-list li").count(); // every node but the root
+    assert.ok(collapsed < fetched + 1, `collapsed (${collapsed}) shows less than all ${fetched + 1}`);
+    await page.getByRole("button", { name: "Expand all" }).click();
+    await page.waitForFunction((n) => document.querySelector(".lineage-graph").cairnGraph?.nodes().length > n, collapsed);
+    assert.equal(await drawn(), fetched + 1);
+    const failing = await graph.evaluate((element) => element.cairnGraph.nodes(".status-fail").map((n) => n.id()));
+    assert.ok(failing.includes(DAILY_REVENUE), `fct_daily_revenue is marked failing: ${failing}`);
+    await screenshot(page, "09-lineage-expanded");
+    await page.getByLabel("Depth").selectOption("1");
+    await page.waitForFunction(() => /depth=1/.test(location.hash));
+    await page.waitForFunction((n) => document.querySelectorAll(".lineage-list li").length < n, fetched);
+    assertNoProblems();
+  });
+
   test("uploading a manifest through the file picker runs an extraction that succeeds", async () => {
     await freshPage();
     await logIn(page);
@@ -172,7 +194,7 @@ describe("web UI", () => {
     await page.getByRole("button", { name: "Test connection" }).click();
     await page.getByRole("status", { name: "Connection test" }).waitFor();
     assert.match(await page.getByRole("status", { name: "Connection test" }).innerText(), /manifest\.json/);
-    await screenshot(page, "09-integration-upload");
+    await screenshot(page, "10-integration-upload");
     // The manifest the browser streamed is byte for byte the file.
     const test = await server.api("POST", `/api/v1/integrations/${(await server.api("GET", "/api/v1/integrations")).body.items[0].id}/test`);
     const held = test.body.artifacts.find((a) => a.kind === "manifest");
@@ -189,7 +211,7 @@ describe("web UI", () => {
     const secret = await page.locator(".token-string").innerText();
     assert.match(secret, /^cairn_/);
     assert.equal((await server.api("GET", "/api/v1/session", { token: secret })).status, 200);
-    await screenshot(page, "10-token-created");
+    await screenshot(page, "11-token-created");
     page.once("dialog", (dialog) => dialog.accept());
     await page.getByRole("button", { name: "Revoke airflow-prod" }).click();
     await page.locator('tr[data-token="airflow-prod"][data-state="2"]').waitFor();
@@ -197,7 +219,7 @@ describe("web UI", () => {
     await page.reload();
     await page.locator('tr[data-token="airflow-prod"]').waitFor();
     assert.equal(await page.locator(".token-string").count(), 0, "the secret is not shown again");
-    await screenshot(page, "11-token-revoked");
+    await screenshot(page, "12-token-revoked");
     assertNoProblems();
   });
 
@@ -214,7 +236,7 @@ describe("web UI", () => {
     await page.goto(`${server.url}/#/entity/${encodeURIComponent(DIM_CUSTOMERS)}`);
     await page.locator("article.entity").waitFor();
     assert.equal(await page.getByRole("button", { name: "Edit tags" }).count(), 0);
-    await screenshot(page, "12-read-only");
+    await screenshot(page, "13-read-only");
     assertNoProblems();
   });
 });

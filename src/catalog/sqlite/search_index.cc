@@ -490,4 +490,22 @@ void SearchIndex::List(const SearchQuery& query, int test_status, SearchPage& pa
   }
 }
 
+std::vector<std::string> SearchIndex::TestStatuses(const std::vector<std::string>& fqns) {
+  // A table's document is 2 * its id; a table-less node's 2 * its id + 1.
+  constexpr const char* kStatusOf = R"sql(
+SELECT coalesce((SELECT f.test_status FROM tables t JOIN search_facets f ON f.doc = t.id * 2
+                 WHERE t.fqn = ?1),
+                (SELECT f.test_status FROM dbt_nodes n JOIN search_facets f ON f.doc = n.id * 2 + 1
+                 WHERE n.fqn = ?1 AND n.fqn <> n.table_fqn ORDER BY n.id LIMIT 1), 0)
+)sql";
+  std::vector<std::string> statuses;
+  statuses.reserve(fqns.size());
+  for (const std::string& fqn : fqns) {
+    StatementScope row(db_.Prepare(kStatusOf));
+    row->Bind(1, std::string_view(fqn));
+    statuses.emplace_back(TestStatusName(row->Next() ? row->Int64(0) : 0));
+  }
+  return statuses;
+}
+
 }  // namespace cairn::catalog::sqlite

@@ -38,6 +38,10 @@ class SearchIndex {
 
   SearchPage Search(const SearchQuery& query);
 
+  // The test status (as SearchHit::test_status) of the document of each
+  // table or dbt resource FQN, in order; "none" for one without a document.
+  std::vector<std::string> TestStatuses(const std::vector<std::string>& fqns);
+
  private:
   void Rank(const std::string& match, const SearchQuery& query, int test_status, SearchPage& page);
   void List(const SearchQuery& query, int test_status, SearchPage& page);

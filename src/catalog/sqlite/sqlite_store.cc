@@ -474,6 +474,16 @@ void SqliteStore::Describe(LineageNode& node) {
   node.name = LastFqnPart(node.fqn);
 }
 
+void SqliteStore::AttachTestStatuses(LineageGraph& graph) {
+  std::vector<std::string> fqns;
+  fqns.reserve(graph.nodes.size());
+  for (const LineageNode& node : graph.nodes) fqns.push_back(node.fqn);
+  std::vector<std::string> statuses = SearchIndex(*db_).TestStatuses(fqns);
+  for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
+    graph.nodes[i].test_status = std::move(statuses[i]);
+  }
+}
+
 LineageGraph SqliteStore::Lineage(const LineageQuery& query) {
   LineageGraph graph;
   graph.root = query.fqn;
@@ -518,6 +528,7 @@ LineageGraph SqliteStore::Lineage(const LineageQuery& query) {
   if (query.direction != LineageDirection::kDownstream) walk(true);
   if (query.direction != LineageDirection::kUpstream) walk(false);
   for (LineageNode& node : graph.nodes) Describe(node);
+  AttachTestStatuses(graph);
   return graph;
 }
 

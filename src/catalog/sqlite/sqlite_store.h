@@ -47,6 +47,8 @@ class SqliteStore final : public Store {
   std::vector<Edit> ReadEdits(std::string_view target_fqn);
   // Name and resource type of a lineage vertex: its table or dbt node.
   void Describe(LineageNode& node);
+  // Each node's test status, from the search index's facets.
+  void AttachTestStatuses(LineageGraph& graph);
 
   std::unique_ptr<Connection> db_;
   bool fail_next_apply_ = false;
