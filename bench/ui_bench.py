@@ -88,7 +88,10 @@ def measure(args, n, gen):
     try:
         argv = ["node", os.path.join(REPO, "bench", "ui_measure.mjs"), "--cairn", cairn.url.rstrip("/"),
                 "--token", server_bench.TOKEN, "--docs", static.url, "--query", args.query,
-                "--runs", str(args.runs), "--chromium", args.chromium]
+                "--runs", str(args.runs), "--chromium", args.chromium,
+                "--timeout", str(int(args.timeout * 1000))]
+        if args.docs_runs is not None:
+            argv += ["--docs-runs", str(args.docs_runs)]
         out = subprocess.run(argv, check=True, stdout=subprocess.PIPE, text=True).stdout
         samples = json.loads(out)
     finally:
@@ -123,6 +126,10 @@ def main():
     ap.add_argument("--models", default="10000,50000", help="comma-separated sizes (default: %(default)s)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--query", default="customer", help="the search typed in both UIs")
+    ap.add_argument("--timeout", type=float, default=600,
+                    help="seconds a page may take to become usable before it counts as failed (default: %(default)s)")
+    ap.add_argument("--docs-runs", type=int,
+                    help="runs of dbt docs, when fewer than --runs (it takes minutes on large projects)")
     ap.add_argument("--dbt-docs", required=True, help="dbt docs' index.html (see bench/README.md)")
     ap.add_argument("--cairn", default=os.path.join(REPO, "build", "src", "cli", "cairn"))
     ap.add_argument("--chromium", default="/usr/bin/chromium")

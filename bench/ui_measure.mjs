@@ -16,9 +16,11 @@ const ARGS = [...CHROMIUM_ARGS, "--js-flags=--max-old-space-size=8192"];
 
 function options(argv) {
   const out = { runs: 3, query: "customer", timeout: 600_000, chromium: "/usr/bin/chromium" };
+  out["docs-runs"] = undefined;
   for (let i = 2; i < argv.length; i += 2) out[argv[i].replace(/^--/, "")] = argv[i + 1];
   out.runs = Number(out.runs);
   out.timeout = Number(out.timeout);
+  out.docsRuns = out["docs-runs"] === undefined ? out.runs : Number(out["docs-runs"]);
   return out;
 }
 
@@ -72,6 +74,9 @@ async function measureDocs(browser, o) {
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
   try {
     await page.goto(o.docs + "/index.html", { waitUntil: "commit" });
     await page.waitForFunction(
@@ -105,7 +110,8 @@ for (let run = 0; run < o.runs; run++) {
   const order = run % 2 === 0 ? ["cairn", "docs"] : ["docs", "cairn"];
   for (const which of order) {
     if (which === "cairn") samples.cairn.push(await measureCairn(browser, o));
-    else if (o.docs) samples.docs.push(await measureDocs(browser, o));
+    else if (o.docs && run < o.docsRuns) samples.docs.push(await measureDocs(browser, o));
+    else continue;
     process.stderr.write(`    run ${run + 1} ${which}: ${JSON.stringify(samples[which].at(-1))}\n`);
   }
 }

@@ -33,7 +33,8 @@ echo "== cairn lineage cairn_outfitters.analytics.marts.dim_customers --upstream
 "$cairn" lineage cairn_outfitters.analytics.marts.dim_customers --upstream --depth 2 --db "$db"
 echo
 echo "== cairn serve   (the catalog over HTTP; Ctrl-C stops it)"
-echo "The admin token is printed once, when the catalog has none yet; keep it, or set"
-echo "CAIRN_ADMIN_TOKEN before the first start. Try:"
+echo "Open http://${CAIRN_HOST:-127.0.0.1}:${CAIRN_PORT:-8080}/ in a browser for the web UI and log in"
+echo "with the admin token. It is printed once, when the catalog has none yet; keep it, or set"
+echo "CAIRN_ADMIN_TOKEN before the first start. Or try the API:"
 echo "  curl -H \"Authorization: Bearer \$TOKEN\" http://${CAIRN_HOST:-127.0.0.1}:${CAIRN_PORT:-8080}/api/v1/search?q=revenue"
 exec "$cairn" serve --db "$db" --host "${CAIRN_HOST:-127.0.0.1}" --port "${CAIRN_PORT:-8080}"
