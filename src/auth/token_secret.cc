@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/hex.h"
 
 namespace cairn::auth {
 namespace {
@@ -26,17 +27,6 @@ std::vector<unsigned char> RandomBytes(std::size_t count) {
     throw Error(ErrorCode::kInternal, "the system's random number generator failed");
   }
   return bytes;
-}
-
-std::string Hex(const unsigned char* bytes, std::size_t count) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(count * 2);
-  for (std::size_t i = 0; i < count; ++i) {
-    out += kDigits[bytes[i] >> 4];
-    out += kDigits[bytes[i] & 0xF];
-  }
-  return out;
 }
 
 std::vector<unsigned char> Unhex(std::string_view hex) {
@@ -85,24 +75,24 @@ std::string GenerateTokenString() {
 
 std::string GenerateUid() {
   std::vector<unsigned char> bytes = RandomBytes(6);
-  return Hex(bytes.data(), bytes.size());
+  return HexLower(bytes.data(), bytes.size());
 }
 
 std::string LookupKey(std::string_view token) {
   auto digest = Sha256("", token);
-  return Hex(digest.data(), 8);
+  return HexLower(digest.data(), 8);
 }
 
 std::string GenerateSalt() {
   std::vector<unsigned char> bytes = RandomBytes(kSaltBytes);
-  return Hex(bytes.data(), bytes.size());
+  return HexLower(bytes.data(), bytes.size());
 }
 
 std::string Verifier(std::string_view salt_hex, std::string_view token) {
   std::vector<unsigned char> salt = Unhex(salt_hex);
   std::string_view salt_bytes(reinterpret_cast<const char*>(salt.data()), salt.size());
   auto digest = Sha256(salt_bytes, token);
-  return Hex(digest.data(), digest.size());
+  return HexLower(digest.data(), digest.size());
 }
 
 bool VerifyToken(std::string_view token, std::string_view salt_hex, std::string_view verifier_hex) {
