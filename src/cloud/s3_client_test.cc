@@ -1,112 +1,25 @@
 #include "cloud/s3_client.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
+#include "cloud/moto_server_test_util.h"
 #include "core/error.h"
-
-extern char** environ;
 
 namespace cairn::cloud {
 namespace {
 
 namespace fs = std::filesystem;
-using namespace std::chrono_literals;
 
-int FreePort() {
-  int probe = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof(address);
-  auto* generic = reinterpret_cast<sockaddr*>(&address);
-  if (::bind(probe, generic, size) != 0 || ::getsockname(probe, generic, &size) != 0) {
-    ::close(probe);
-    throw std::runtime_error("cannot bind a socket on 127.0.0.1");
-  }
-  int port = ntohs(address.sin_port);
-  ::close(probe);
-  return port;
-}
-
-// moto_server (the machine's Python) on 127.0.0.1, seeded with boto3; one
-// for the whole suite, stopped by PID.
-class MotoS3Test : public ::testing::Test {
+class MotoS3Test : public testing::MotoServerTest {
  protected:
-  static void SetUpTestSuite() {
-    port_ = FreePort();
-    std::string port = std::to_string(port_);
-    std::vector<std::string> args = {"moto_server", "-H", "127.0.0.1", "-p", port};
-    std::vector<char*> argv;
-    argv.reserve(args.size() + 1);
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    int failed = posix_spawnp(&pid_, "moto_server", &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ASSERT_EQ(failed, 0) << "moto_server is not on PATH (it comes with the machine's Python)";
-    HttpClient http({.connect_timeout = 500ms, .max_attempts = 1});
-    for (int i = 0; i < 100; ++i) {
-      try {
-        if (http.Send({.method = "POST", .url = Url("/moto-api/reset")}).status == 200) return;
-      } catch (const Error&) {
-      }
-      std::this_thread::sleep_for(100ms);
-    }
-    FAIL() << "moto_server did not start on port " << port_;
-  }
-
-  static void TearDownTestSuite() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  static std::string Url(const std::string& path) {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
-
-  // Runs a boto3 snippet against the server (s3 is the client).
-  static void Boto3(const std::string& code) {
-    std::string script = fmt::format(
-        "import boto3\n"
-        "s3 = boto3.client('s3', endpoint_url='{}', region_name='us-east-1',"
-        " aws_access_key_id='testing', aws_secret_access_key='testing')\n{}",
-        Url(""), code);
-    fs::path file = fs::temp_directory_path() / ("cairn_boto3_" + std::to_string(::getpid()));
-    std::ofstream(file) << script;
-    int status = std::system(("python3 " + file.string()).c_str());
-    fs::remove(file);
-    ASSERT_EQ(status, 0) << script;
-  }
-
   S3Client Client(const std::string& bucket) const {
     return S3Client({.region = "us-east-1", .bucket = bucket, .endpoint = Url("")},
                     {.access_key_id = "testing", .secret_access_key = "testing"}, http_);
   }
-
-  HttpClient http_{{.connect_timeout = 2000ms, .max_attempts = 2, .backoff_base = 10ms}};
-  static inline int port_ = 0;
-  static inline pid_t pid_ = 0;
 };
 
 TEST_F(MotoS3Test, ListsEveryKeyUnderAPrefixAcrossPages) {
