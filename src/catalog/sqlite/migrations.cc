@@ -270,6 +270,12 @@ CREATE TABLE extraction_run_log(
 CREATE INDEX extraction_run_log_by_run ON extraction_run_log(run_id, id);
 )sql";
 
+// The fingerprint of the input each (service, origin) was last applied from,
+// so that re-ingesting byte-identical artifacts stops before parsing them.
+constexpr const char* kArtifactFingerprints = R"sql(
+ALTER TABLE snapshot_state ADD COLUMN artifact_fingerprint TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -279,6 +285,9 @@ const std::vector<Migration>& Migrations() {
       {3, "run history by invocation", kHistoryByInvocation},
       {4, "service tokens", kServiceTokens},
       {5, "integrations and extraction runs", kExtractionRuns},
+      // 6 is taken by a change on another branch (merged separately); the
+      // steps run in order and skip missing numbers, so 7 works either way.
+      {7, "artifact fingerprints", kArtifactFingerprints},
   };
   return kMigrations;
 }

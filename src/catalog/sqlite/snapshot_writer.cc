@@ -81,9 +81,16 @@ constexpr const char* kLineageHash =
 constexpr const char* kDocsHash =
     "SELECT docs_hash FROM snapshot_state WHERE service_id = ?1 AND origin = ?2";
 constexpr const char* kSaveSetHashes = R"sql(
-INSERT INTO snapshot_state(service_id, origin, lineage_hash, docs_hash) VALUES (?1, ?2, ?3, ?4)
+INSERT INTO snapshot_state(service_id, origin, lineage_hash, docs_hash, artifact_fingerprint)
+VALUES (?1, ?2, ?3, ?4, ?5)
 ON CONFLICT(service_id, origin)
-DO UPDATE SET lineage_hash = excluded.lineage_hash, docs_hash = excluded.docs_hash
+DO UPDATE SET lineage_hash = excluded.lineage_hash, docs_hash = excluded.docs_hash,
+              artifact_fingerprint = excluded.artifact_fingerprint
+)sql";
+// This Apply may have taken over rows the service's other origins wrote.
+constexpr const char* kForgetOtherFingerprints = R"sql(
+UPDATE snapshot_state SET artifact_fingerprint = ''
+WHERE service_id = ?1 AND origin <> ?2 AND artifact_fingerprint <> ''
 )sql";
 constexpr const char* kDeleteLineage =
     "DELETE FROM lineage_edges WHERE service_id = ?1 AND origin = ?2";
@@ -170,7 +177,9 @@ ApplyReport SnapshotWriter::Write() {
       .Bind(2, View(snapshot_.origin))
       .Bind(3, lineage_hash_)
       .Bind(4, docs_hash_)
+      .Bind(5, View(snapshot_.artifact_fingerprint))
       .Exec();
+  db_.Prepare(kForgetOtherFingerprints).Bind(1, service_id_).Bind(2, View(snapshot_.origin)).Exec();
   WriteHistory();
   RefreshSearch();
   return report_;

@@ -110,6 +110,19 @@ TEST(SqliteStoreTest, MigratesAnOlderDatabase) {
   EXPECT_GT(store.Search(query).total, 0);
 }
 
+TEST(SqliteStoreTest, FingerprintsSurviveFromAnOlderSchema) {
+  fs::path path = TempFiles::NewPath();
+  {
+    Connection old(path.string());
+    Migrate(old, 5);
+  }
+  SqliteStore store(path.string());
+  ServiceSnapshot shop = ShopSnapshot();
+  shop.artifact_fingerprint = "dbt:one";
+  store.Apply(shop);
+  EXPECT_TRUE(store.FindUnchanged("dbt:one").has_value());
+}
+
 TEST(SqliteStoreTest, RefusesADatabaseFromANewerCairn) {
   fs::path path = TempFiles::NewPath();
   { SqliteStore store(path.string()); }
