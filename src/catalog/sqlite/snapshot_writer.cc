@@ -19,7 +19,9 @@ INSERT INTO services(name, service_type) VALUES (?1, ?2)
 ON CONFLICT(name) DO UPDATE SET service_type = excluded.service_type
 WHERE excluded.service_type <> '' AND excluded.service_type <> services.service_type
 )sql";
-constexpr const char* kServiceId = "SELECT id FROM services WHERE name = ?1";
+constexpr const char* kServiceId = "SELECT id, name FROM services WHERE name = ?1";
+constexpr const char* kCatalogHoldsEntities =
+    "SELECT EXISTS (SELECT 1 FROM tables) OR EXISTS (SELECT 1 FROM dbt_nodes)";
 
 constexpr const char* kStoredTables =
     "SELECT id, content_hash, fqn, origin FROM tables WHERE service_id = ?1";
@@ -167,6 +169,10 @@ ApplyReport SnapshotWriter::Write() {
   if (snapshot_.service.empty()) {
     throw Error(ErrorCode::kInvalidArgument, "a snapshot to apply names no service");
   }
+  {
+    StatementScope query(db_.Prepare(kCatalogHoldsEntities));
+    catalog_was_empty_ = query->Next() && query->Int64(0) == 0;
+  }
   UpsertService();
   WriteTables();
   WriteNodes();
@@ -194,6 +200,7 @@ void SnapshotWriter::UpsertService() {
   query->Bind(1, View(snapshot_.service));
   if (!query->Next()) throw Error(ErrorCode::kInternal, "service row vanished");
   service_id_ = query->Int64(0);
+  service_name_ = query->String(1);
 }
 
 void SnapshotWriter::WriteTables() {
@@ -211,6 +218,7 @@ void SnapshotWriter::WriteTables() {
     }
   }
   table_ids_.reserve(snapshot_.tables.size());
+  table_row_ids_.reserve(snapshot_.tables.size());
   for (const Table& table : snapshot_.tables) {
     std::string key = FqnKey(table.fqn);
     if (table_ids_.contains(key)) {
@@ -224,6 +232,7 @@ void SnapshotWriter::WriteTables() {
         found->second.origin == snapshot_.origin) {
       found->second.seen = true;
       table_ids_.emplace(std::move(key), found->second.id);
+      table_row_ids_.push_back(found->second.id);
       ++report_.tables.unchanged;
       continue;
     }
@@ -256,6 +265,7 @@ void SnapshotWriter::WriteTables() {
     }
     InsertColumns(id, table);
     table_ids_.emplace(std::move(key), id);
+    table_row_ids_.push_back(id);
     dirty_tables_.insert(id);
   }
   for (const auto& [key, row] : stored) {
@@ -337,6 +347,7 @@ void SnapshotWriter::WriteNodes() {
   }
   std::unordered_set<std::string_view> written;
   written.reserve(snapshot_.nodes.size());
+  node_row_ids_.reserve(snapshot_.nodes.size());
   for (const DbtNode& node : snapshot_.nodes) {
     if (!written.insert(node.unique_id).second) {
       throw Error(ErrorCode::kInconsistent,
@@ -348,6 +359,7 @@ void SnapshotWriter::WriteNodes() {
     if (found != stored.end() && found->second.hash == hash &&
         found->second.origin == snapshot_.origin) {
       found->second.seen = true;
+      node_row_ids_.push_back(found->second.id);
       ++report_.nodes.unchanged;
       continue;
     }
@@ -372,6 +384,7 @@ void SnapshotWriter::WriteNodes() {
         .Bind(3, View(node.compiled_code))
         .Exec();
     dirty_nodes_.insert(id);
+    node_row_ids_.push_back(id);
     if (FqnKey(node.fqn) == FqnKey(node.table_fqn)) MarkTableOfNodeDirty(node.fqn);
   }
   for (const auto& [unique_id, row] : stored) {
@@ -518,6 +531,12 @@ void SnapshotWriter::WriteHistory() {
 }
 
 void SnapshotWriter::RefreshSearch() {
+  if (catalog_was_empty_) {
+    // Every document is new and comes from this snapshot alone: build them
+    // here instead of from the stored rows with SQL json_each/group_concat.
+    search_.IndexNewCatalog(snapshot_, service_name_, table_row_ids_, node_row_ids_);
+    return;
+  }
   std::vector<std::int64_t> tables(dirty_tables_.begin(), dirty_tables_.end());
   std::vector<std::int64_t> nodes(dirty_nodes_.begin(), dirty_nodes_.end());
   std::sort(tables.begin(), tables.end());

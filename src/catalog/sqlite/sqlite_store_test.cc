@@ -123,6 +123,38 @@ TEST(SqliteStoreTest, FingerprintsSurviveFromAnOlderSchema) {
   EXPECT_TRUE(store.FindUnchanged("dbt:one").has_value());
 }
 
+// A new catalog's search documents are built from the snapshot, any other's
+// from the stored rows: both must index the same text.
+TEST(SqliteStoreTest, NewCatalogDocumentsEqualThoseBuiltFromStoredRows) {
+  constexpr const char* kDocuments = R"sql(
+SELECT group_concat(d, char(10)) FROM (
+  SELECT fqn || '|' || name || '|' || aliases || '|' || description || '|' || columns || '|' ||
+         tags || '|' || resource_type || '|' || schema_name || '|' || service || '|' ||
+         replace(tag_list, char(31), '/') || '|' || replace(owner_list, char(31), '/') AS d
+  FROM search_fts WHERE service = 'shop' ORDER BY fqn)
+)sql";
+  ServiceSnapshot shop = ShopSnapshot();
+  shop.tables[0].tags = {"Zeta", "pii", "PII", "pii"};
+  shop.tables[0].owners = {"Ana@Shop.io"};
+  shop.nodes[0].tags = {"pii", "daily"};
+  shop.nodes.back().tags = {"B", "a", "B"};
+  const fs::path fresh = TempFiles::NewPath();
+  const fs::path used = TempFiles::NewPath();
+  {
+    SqliteStore store(fresh.string());
+    store.Apply(shop);
+  }
+  {
+    SqliteStore store(used.string());
+    store.Apply(cairn::catalog::testing::CrmSnapshot());
+    store.Apply(shop);
+  }
+  const std::string documents = QueryText(fresh, kDocuments);
+  EXPECT_NE(documents.find("/pii/"), std::string::npos);
+  EXPECT_NE(documents.find("/ana@shop.io/"), std::string::npos);
+  EXPECT_EQ(documents, QueryText(used, kDocuments));
+}
+
 TEST(SqliteStoreTest, RefusesADatabaseFromANewerCairn) {
   fs::path path = TempFiles::NewPath();
   { SqliteStore store(path.string()); }
