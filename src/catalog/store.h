@@ -39,6 +39,11 @@ class Store {
   // changes: Apply never touches them.
   virtual std::optional<UnchangedService> FindUnchanged(std::string_view artifact_fingerprint) = 0;
 
+  // Whether FindUnchanged can find anything at all: false when no Apply
+  // recorded a fingerprint that still stands (a new catalog), so that a
+  // caller need not compute one before reading.
+  virtual bool HoldsArtifactFingerprints() = 0;
+
   // Full-text search with optional filters, best match first.
   virtual SearchPage Search(const SearchQuery& query) = 0;
 

@@ -791,7 +791,9 @@ ServiceSnapshot WithFingerprint(ServiceSnapshot snapshot, std::string fingerprin
 
 TEST_P(StoreContractTest, FindUnchangedReportsWhatTheFingerprintedApplyLeft) {
   EXPECT_FALSE(store_->FindUnchanged("dbt:one").has_value());
+  EXPECT_FALSE(store_->HoldsArtifactFingerprints());
   store_->Apply(WithFingerprint(ShopSnapshot(), "dbt:one"));
+  EXPECT_TRUE(store_->HoldsArtifactFingerprints());
   std::optional<UnchangedService> found = store_->FindUnchanged("dbt:one");
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->service, "shop");
@@ -816,6 +818,7 @@ TEST_P(StoreContractTest, EachApplyReplacesTheFingerprintOfItsServiceAndOrigin) 
 
   store_->Apply(ChangedShopSnapshot());  // a source that cannot fingerprint its input
   EXPECT_FALSE(store_->FindUnchanged("dbt:two").has_value());
+  EXPECT_FALSE(store_->HoldsArtifactFingerprints());
   EXPECT_FALSE(store_->FindUnchanged("").has_value());
 }
 

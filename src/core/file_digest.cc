@@ -123,7 +123,7 @@ FileStat StatFile(const std::string& path) {
   return OpenFile::StatOf(info);
 }
 
-std::vector<FileDigest> DigestFiles(const std::vector<std::string>& paths) {
+std::vector<FileDigest> DigestFiles(const std::vector<std::string>& paths, int threads) {
   std::vector<std::unique_ptr<OpenFile>> files;
   std::vector<FileDigest> digests(paths.size());
   std::vector<std::vector<Sha256>> chunks(paths.size());
@@ -145,24 +145,28 @@ std::vector<FileDigest> DigestFiles(const std::vector<std::string>& paths) {
       chunks[job.file][job.chunk] = HashBytes(buffer.data(), got);
     }
   };
-  std::exception_ptr helper_failure;
-  std::thread helper([&] {
+  if (threads < 2) {
+    work();
+  } else {
+    std::exception_ptr helper_failure;
+    std::thread helper([&] {
+      try {
+        work();
+      } catch (...) {
+        helper_failure = std::current_exception();
+        next = jobs.size();
+      }
+    });
     try {
       work();
     } catch (...) {
-      helper_failure = std::current_exception();
       next = jobs.size();
+      helper.join();
+      throw;
     }
-  });
-  try {
-    work();
-  } catch (...) {
-    next = jobs.size();
     helper.join();
-    throw;
+    if (helper_failure) std::rethrow_exception(helper_failure);
   }
-  helper.join();
-  if (helper_failure) std::rethrow_exception(helper_failure);
 
   for (std::size_t i = 0; i < paths.size(); ++i) {
     digests[i].sha256 = CombineChunks(digests[i].stat.size, chunks[i]);

@@ -28,10 +28,11 @@ struct FileDigest {
 };
 
 // Digests of the files' contents, in the order given. The files are cut in
-// 16 MiB chunks hashed with SHA-256 on two threads; a file's digest is the
-// SHA-256 of its size and its chunks' digests, so it identifies the bytes but
-// is not what sha256sum prints. Throws like StatFile, or kIo on a read error.
-std::vector<FileDigest> DigestFiles(const std::vector<std::string>& paths);
+// 4 MiB chunks hashed with SHA-256 on `threads` threads (1 or 2); a file's
+// digest is the SHA-256 of its size and its chunks' digests, so it identifies
+// the bytes but is not what sha256sum prints. Throws like StatFile, or kIo on
+// a read error.
+std::vector<FileDigest> DigestFiles(const std::vector<std::string>& paths, int threads = 2);
 
 // SHA-256 of `bytes`, lower-case hex.
 std::string Sha256Hex(std::string_view bytes);

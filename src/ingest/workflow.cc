@@ -17,7 +17,9 @@ IngestReport Ingest(connectors::Source& source, catalog::Store& store,
                     connectors::ProgressListener& progress, const IngestOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   IngestReport report;
-  if (!options.force) {
+  // A catalog without fingerprints (a new one) cannot match: the source then
+  // computes its fingerprint while it reads instead of before.
+  if (!options.force && store.HoldsArtifactFingerprints()) {
     progress.PhaseStarted("checking for changes", 0);
     std::optional<catalog::UnchangedService> unchanged = store.FindUnchanged(source.Fingerprint());
     progress.PhaseFinished("checking for changes");

@@ -103,6 +103,9 @@ WHERE st.artifact_fingerprint = ?1
 ORDER BY s.name, st.origin LIMIT 1
 )sql";
 
+constexpr const char* kHoldsFingerprints =
+    "SELECT EXISTS (SELECT 1 FROM snapshot_state WHERE artifact_fingerprint <> '')";
+
 constexpr const char* kSelectInvocations = R"sql(
 SELECT i.invocation_id, i.artifact, i.command, i.dbt_version, i.generated_at, i.elapsed_seconds,
        s.name, (SELECT count(*) FROM node_runs r WHERE r.invocation_id = i.invocation_id)
@@ -552,6 +555,11 @@ std::optional<UnchangedService> SqliteStore::FindUnchanged(std::string_view arti
   found.stored.nodes.unchanged = row->Int64(2);
   found.stored.lineage_edges = row->Int64(3);
   return found;
+}
+
+bool SqliteStore::HoldsArtifactFingerprints() {
+  StatementScope row(db_->Prepare(kHoldsFingerprints));
+  return row->Next() && row->Int64(0) != 0;
 }
 
 CatalogCounts SqliteStore::Counts() {

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <filesystem>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -28,9 +29,18 @@ class DbtSource : public Source {
       : paths_(std::move(paths)), service_(std::move(service)), include_tags_(include_tags) {}
 
   catalog::ServiceSnapshot Read(ProgressListener& progress) override {
-    const std::string fingerprint = Fingerprint();
+    // Unless Ingest asked for the fingerprint first, it is taken on the
+    // second core while the files are parsed.
+    std::future<std::string> fingerprint;
+    if (fingerprint_.empty()) {
+      fingerprint = std::async(std::launch::async, [this] { return Digest(1); });
+    }
     std::uint64_t bytes = 0;
-    for (const FileDigest& digest : digests_) bytes += digest.stat.size;
+    for (const std::string* path :
+         {&paths_.manifest, &paths_.run_results, &paths_.catalog, &paths_.sources}) {
+      std::error_code ec;
+      if (!path->empty()) bytes += static_cast<std::uint64_t>(fs::file_size(*path, ec));
+    }
     progress.PhaseStarted("reading dbt artifacts", bytes);
     cairn::dbt::Project project = cairn::dbt::ReadProject(paths_);
     progress.PhaseFinished("reading dbt artifacts");
@@ -42,15 +52,31 @@ class DbtSource : public Source {
         .include_tags = include_tags_};
     catalog::ServiceSnapshot snapshot = MapProject(std::move(project), options, warnings_);
     progress.PhaseFinished("mapping onto the catalog");
-    if (UnchangedSinceDigested()) snapshot.artifact_fingerprint = fingerprint;
+    std::string digest;
+    if (!fingerprint.valid()) {
+      digest = fingerprint_;
+    } else {
+      try {
+        digest = fingerprint.get();
+      } catch (const Error&) {  // a file went away after it was parsed
+      }
+    }
+    if (!digest.empty() && UnchangedSinceDigested()) snapshot.artifact_fingerprint = digest;
     return snapshot;
   }
 
+  std::string Fingerprint() override {
+    if (fingerprint_.empty()) Digest(2);
+    return fingerprint_;
+  }
+
+  std::vector<std::string> Warnings() const override { return warnings_; }
+
+ private:
   // The files' bytes (each kind by name, so a missing file differs from an
   // empty one), the options and the service, hashed. Paths are left out: the
   // same artifacts copied elsewhere are the same project.
-  std::string Fingerprint() override {
-    if (!fingerprint_.empty()) return fingerprint_;
+  std::string Digest(int threads) {
     std::vector<std::string> present;
     std::string text =
         fmt::format("{}\ntags={}\nservice={}\n", kFingerprintVersion, include_tags_ ? 1 : 0,
@@ -58,7 +84,7 @@ class DbtSource : public Source {
     for (const auto& [kind, path] : Files()) {
       if (!path->empty()) present.push_back(*path);
     }
-    digests_ = DigestFiles(present);
+    digests_ = DigestFiles(present, threads);
     std::size_t next = 0;
     for (const auto& [kind, path] : Files()) {
       text += path->empty() ? fmt::format("{}=none\n", kind)
@@ -68,9 +94,6 @@ class DbtSource : public Source {
     return fingerprint_;
   }
 
-  std::vector<std::string> Warnings() const override { return warnings_; }
-
- private:
   std::array<std::pair<const char*, const std::string*>, 4> Files() const {
     return {{{"manifest", &paths_.manifest},
              {"run_results", &paths_.run_results},
