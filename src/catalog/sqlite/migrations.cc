@@ -285,8 +285,9 @@ const std::vector<Migration>& Migrations() {
       {3, "run history by invocation", kHistoryByInvocation},
       {4, "service tokens", kServiceTokens},
       {5, "integrations and extraction runs", kExtractionRuns},
-      // 6 is taken by a change on another branch (merged separately); the
-      // steps run in order and skip missing numbers, so 7 works either way.
+      // 6 belongs to a change on another branch, merged separately. Until
+      // then the missing number is skipped; a catalog already at 7 would
+      // also skip a 6 added later, so both must land before either ships.
       {7, "artifact fingerprints", kArtifactFingerprints},
   };
   return kMigrations;
