@@ -273,5 +273,115 @@ class BadWorkflow(CairnTestCase):
                    "workflow.yaml:6: at $.source.sourceConfig.config.includeTags: expected a boolean, found an integer")
 
 
+class UnchangedReingest(CairnTestCase):
+    """A re-ingest of byte-identical artifacts stops before parsing; anything else is applied."""
+
+    def setUp(self):
+        super().setUp()
+        self.project = self.copy_project("project")
+
+    def copy_project(self, name):
+        target = os.path.join(self.dir, name)
+        os.makedirs(target)
+        for file in os.listdir(JAFFLE):
+            shutil.copyfile(os.path.join(JAFFLE, file), os.path.join(target, file))
+        return target
+
+    def ingest(self, *args, project=None):
+        return self.ingest_json("dbt", project or self.project, *args)
+
+    def assert_skipped(self, report, first):
+        self.assertTrue(report["unchanged"], report)
+        self.assertEqual(report["service"], first["service"])
+        self.assertEqual(report["tables_seen"], first["tables_seen"])
+        self.assertEqual(report["nodes_seen"], first["nodes_seen"])
+        self.assertEqual(report["applied"]["tables"]["unchanged"], first["tables_seen"])
+        self.assertEqual(report["applied"]["nodes"]["unchanged"], first["nodes_seen"])
+        self.assertEqual(report["applied"]["lineage_edges"], first["applied"]["lineage_edges"])
+        self.assertEqual(report["applied"]["runs_added"], 0)
+        self.assertEqual(report["catalog"], first["catalog"])
+
+    def test_unchanged_project_is_skipped_and_the_store_untouched(self):
+        first = self.ingest("--service", "jaffle")
+        self.assertFalse(first["unchanged"])
+        before = digest(self.db)
+        self.assert_skipped(self.ingest("--service", "jaffle"), first)
+        self.assertEqual(digest(self.db), before, "a skipped ingest wrote to the store")
+        text = run("ingest", "dbt", self.project, "--service", "jaffle", "--db", self.url, check=True).stdout
+        self.assertIn("Service 'jaffle' is unchanged", text)
+        self.assertIn("--force", text)
+
+    def test_service_named_by_the_manifest(self):
+        first = self.ingest()
+        self.assertEqual(first["service"], "jaffle_shop")
+        self.assert_skipped(self.ingest(), first)
+
+    def test_touched_or_copied_but_identical_is_skipped(self):
+        first = self.ingest("--service", "jaffle")
+        for file in os.listdir(self.project):
+            os.utime(os.path.join(self.project, file), (1_700_000_000, 1_700_000_000))
+        self.assert_skipped(self.ingest("--service", "jaffle"), first)
+        self.assert_skipped(self.ingest("--service", "jaffle", project=self.copy_project("copy")), first)
+
+    def test_changed_content_is_applied(self):
+        first = self.ingest("--service", "jaffle")
+        path = os.path.join(self.project, "manifest.json")
+        with open(path) as f:
+            manifest = json.load(f)
+        model = next(n for n in manifest["nodes"].values() if n["resource_type"] == "model")
+        model["description"] = "Changed after the first ingest"
+        with open(path, "w") as f:
+            json.dump(manifest, f)
+        report = self.ingest("--service", "jaffle")
+        self.assertFalse(report["unchanged"])
+        self.assertGreaterEqual(report["applied"]["nodes"]["updated"], 1)
+        self.assertTrue(self.ingest("--service", "jaffle")["unchanged"])
+        self.assertEqual(report["catalog"]["tables"], first["catalog"]["tables"])
+
+    def test_other_files_service_or_options_are_applied(self):
+        self.ingest("--service", "jaffle")
+        self.assertFalse(self.ingest("--service", "jaffle", "--no-tags")["unchanged"])
+        self.assertFalse(self.ingest("--service", "jaffle")["unchanged"])  # tags back
+        self.assertFalse(self.ingest("--service", "other")["unchanged"])
+        self.assertTrue(self.ingest("--service", "jaffle")["unchanged"])  # still as it was
+        os.remove(os.path.join(self.project, "catalog.json"))
+        self.assertFalse(self.ingest("--service", "jaffle")["unchanged"])
+
+    def test_force_reads_and_applies(self):
+        first = self.ingest("--service", "jaffle")
+        report = self.ingest("--service", "jaffle", "--force")
+        self.assertFalse(report["unchanged"])
+        self.assertEqual(report["applied"]["tables"]["unchanged"], first["tables_seen"])
+        self.assertTrue(self.ingest("--service", "jaffle")["unchanged"])
+        self.assertIn("--force", run("ingest", "--help").stdout)
+        self.assertIn("--force", run("ingest", "dbt", "--help").stdout)
+
+    def test_a_failed_ingest_is_not_taken_for_the_last_good_one(self):
+        self.ingest("--service", "jaffle")
+        path = os.path.join(self.project, "run_results.json")
+        with open(path) as f:
+            good = f.read()
+        results = json.loads(good)
+        results["results"][0]["unique_id"] = "model.elsewhere.unknown"
+        with open(path, "w") as f:
+            json.dump(results, f)
+        before = digest(self.db)
+        proc = run("ingest", "dbt", self.project, "--service", "jaffle", "--db", self.url)
+        self.assertEqual(proc.returncode, 65, proc.stderr)
+        self.assertEqual(digest(self.db), before)
+        proc = run("ingest", "dbt", self.project, "--service", "jaffle", "--db", self.url)
+        self.assertEqual(proc.returncode, 65, "the failed input was skipped as unchanged")
+        with open(path, "w") as f:
+            f.write(good)
+        self.assertTrue(self.ingest("--service", "jaffle")["unchanged"])
+
+    def test_workflow_is_skipped_too(self):
+        config = self.workflow(os.path.join(self.project, "manifest.json"),
+                               run_results=os.path.join(self.project, "run_results.json"), service="jaffle")
+        self.assertFalse(self.ingest_json("-c", config)["unchanged"])
+        self.assertTrue(self.ingest_json("-c", config)["unchanged"])
+        self.assertFalse(self.ingest_json("-c", config, "--force")["unchanged"])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -148,6 +148,10 @@ struct ServiceSnapshot {
   std::vector<DocBlock> docs;
   std::vector<Invocation> invocations;
   std::vector<NodeRun> runs;
+  // A digest of the input this snapshot was read from (the source's
+  // Fingerprint()), kept with the service's state so that the next ingestion
+  // of byte-identical input can stop before reading; empty when unknown.
+  std::string artifact_fingerprint;
 };
 
 // What Apply changed, for the run report.
@@ -164,6 +168,14 @@ struct ApplyReport {
   std::int64_t lineage_edges = 0;
   std::int64_t invocations_added = 0;  // invocations already stored are skipped
   std::int64_t runs_added = 0;
+};
+
+// A service whose stored state was applied from input with a given
+// fingerprint, and what an Apply of that same input would report: every
+// table and node unchanged, nothing added.
+struct UnchangedService {
+  std::string service;
+  ApplyReport stored;
 };
 
 // ---- Read side --------------------------------------------------------------

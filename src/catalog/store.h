@@ -27,7 +27,22 @@ class Store {
   // (keyed by invocation_id), so re-applying the same snapshot changes
   // nothing. Unchanged entities are not rewritten. The search index is
   // brought up to date before the transaction commits.
+  // snapshot.artifact_fingerprint is recorded with the state of (service,
+  // origin), replacing the previous one; the fingerprints of the service's
+  // other origins are cleared, since this Apply may have changed what they
+  // wrote.
   virtual ApplyReport Apply(const ServiceSnapshot& snapshot) = 0;
+
+  // The service whose last successful Apply (of any origin) recorded this
+  // non-empty fingerprint and whose state nothing has changed since, with
+  // its stored counts; nullopt when there is none. Edits do not count as
+  // changes: Apply never touches them.
+  virtual std::optional<UnchangedService> FindUnchanged(std::string_view artifact_fingerprint) = 0;
+
+  // Whether FindUnchanged can find anything at all: false when no Apply
+  // recorded a fingerprint that still stands (a new catalog), so that a
+  // caller need not compute one before reading.
+  virtual bool HoldsArtifactFingerprints() = 0;
 
   // Full-text search with optional filters, best match first (without text:
   // every entity that passes the filters, by name). `total` counts every

@@ -904,3 +904,86 @@ TEST_P(StoreContractTest, ChangeCounterMovesOnEveryChange) {
 }
 
 }  // namespace cairn::catalog::testing
+
+namespace cairn::catalog::testing {
+namespace {
+
+ServiceSnapshot WithFingerprint(ServiceSnapshot snapshot, std::string fingerprint) {
+  snapshot.artifact_fingerprint = std::move(fingerprint);
+  return snapshot;
+}
+
+}  // namespace
+
+TEST_P(StoreContractTest, FindUnchangedReportsWhatTheFingerprintedApplyLeft) {
+  EXPECT_FALSE(store_->FindUnchanged("dbt:one").has_value());
+  EXPECT_FALSE(store_->HoldsArtifactFingerprints());
+  store_->Apply(WithFingerprint(ShopSnapshot(), "dbt:one"));
+  EXPECT_TRUE(store_->HoldsArtifactFingerprints());
+  std::optional<UnchangedService> found = store_->FindUnchanged("dbt:one");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->service, "shop");
+  // What re-applying the same snapshot reports (ReapplyingTheSameSnapshotChangesNothing).
+  EXPECT_EQ(found->stored.tables.unchanged, 4);
+  EXPECT_EQ(found->stored.nodes.unchanged, 8);
+  EXPECT_EQ(found->stored.lineage_edges, 5);
+  EXPECT_EQ(found->stored.tables.added + found->stored.nodes.added + found->stored.runs_added, 0);
+  EXPECT_FALSE(store_->FindUnchanged("dbt:two").has_value());
+  EXPECT_FALSE(store_->FindUnchanged("").has_value());
+}
+
+TEST_P(StoreContractTest, EachApplyReplacesTheFingerprintOfItsServiceAndOrigin) {
+  store_->Apply(WithFingerprint(ShopSnapshot(), "dbt:one"));
+  store_->Apply(WithFingerprint(ChangedShopSnapshot(), "dbt:two"));
+  EXPECT_FALSE(store_->FindUnchanged("dbt:one").has_value());
+  std::optional<UnchangedService> found = store_->FindUnchanged("dbt:two");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->stored.tables.unchanged, 4);
+  EXPECT_EQ(found->stored.nodes.unchanged, 7);
+  EXPECT_EQ(found->stored.lineage_edges, 1);
+
+  store_->Apply(ChangedShopSnapshot());  // a source that cannot fingerprint its input
+  EXPECT_FALSE(store_->FindUnchanged("dbt:two").has_value());
+  EXPECT_FALSE(store_->HoldsArtifactFingerprints());
+  EXPECT_FALSE(store_->FindUnchanged("").has_value());
+}
+
+TEST_P(StoreContractTest, AFailedApplyKeepsTheLastGoodFingerprint) {
+  store_->Apply(WithFingerprint(ShopSnapshot(), "dbt:one"));
+  ServiceSnapshot broken = WithFingerprint(ChangedShopSnapshot(), "dbt:broken");
+  broken.tables.push_back(broken.tables.front());  // the same FQN twice
+  EXPECT_THROW(store_->Apply(broken), cairn::Error);
+  EXPECT_FALSE(store_->FindUnchanged("dbt:broken").has_value());
+  EXPECT_TRUE(store_->FindUnchanged("dbt:one").has_value());
+}
+
+TEST_P(StoreContractTest, AnotherOriginOfTheServiceForgetsTheFingerprint) {
+  store_->Apply(WithFingerprint(ShopSnapshot(), "dbt:one"));
+  store_->Apply(WithFingerprint(CrmSnapshot(), "postgres:crm"));
+  EXPECT_TRUE(store_->FindUnchanged("dbt:one").has_value());  // another service
+
+  ServiceSnapshot warehouse = CrmSnapshot();
+  warehouse.service = "shop";
+  warehouse.tables[0].fqn = kCustomers;  // takes over the table dbt wrote
+  store_->Apply(WithFingerprint(warehouse, "postgres:shop"));
+  EXPECT_FALSE(store_->FindUnchanged("dbt:one").has_value());
+  std::optional<UnchangedService> found = store_->FindUnchanged("postgres:shop");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->service, "shop");
+  EXPECT_EQ(found->stored.tables.unchanged, 1);
+  EXPECT_EQ(found->stored.nodes.unchanged, 0);
+  EXPECT_TRUE(store_->FindUnchanged("postgres:crm").has_value());
+}
+
+TEST_P(StoreContractTest, EditsDoNotForgetTheFingerprint) {
+  store_->Apply(WithFingerprint(ShopSnapshot(), "dbt:one"));
+  store_->SaveEdits({MakeEdit(kCustomers, "description", R"("Edited by a person")")});
+  ASSERT_TRUE(store_->FindUnchanged("dbt:one").has_value());
+  // An ingestion stopped by the fingerprint would have applied nothing, and
+  // the edit is laid over the ingested value either way.
+  store_->Apply(WithFingerprint(ShopSnapshot(), "dbt:one"));
+  EXPECT_EQ(store_->Get(kCustomers)->table->description, "Edited by a person");
+  EXPECT_TRUE(store_->FindUnchanged("dbt:one").has_value());
+}
+
+}  // namespace cairn::catalog::testing

@@ -89,8 +89,15 @@ void PrintRuns(const catalog::EntityDetail& entity, std::ostream& out) {
 
 void PrintIngestReport(const ingest::IngestReport& report, const catalog::CatalogCounts& totals,
                        std::ostream& out) {
-  fmt::print(out, "Ingested service '{}' in {:.2f} s (read {:.2f} s, write {:.2f} s)\n",
-             report.service, report.elapsed_seconds, report.read_seconds, report.write_seconds);
+  if (report.unchanged) {
+    fmt::print(out,
+               "Service '{}' is unchanged: the artifacts are byte-identical to its last ingest, so "
+               "nothing was read or written (checked in {:.2f} s; --force re-ingests)\n",
+               report.service, report.elapsed_seconds);
+  } else {
+    fmt::print(out, "Ingested service '{}' in {:.2f} s (read {:.2f} s, write {:.2f} s)\n",
+               report.service, report.elapsed_seconds, report.read_seconds, report.write_seconds);
+  }
   PrintCounts(out, "tables", report.tables_seen, report.applied.tables);
   PrintCounts(out, "nodes", report.nodes_seen, report.applied.nodes);
   fmt::print(out, "  {:<8} {:>7} edges\n", "lineage", report.applied.lineage_edges);

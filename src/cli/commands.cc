@@ -20,11 +20,14 @@ void ReportIngest(const ingest::IngestReport& report, catalog::Store& store,
                   const OutputOptions& output) {
   const catalog::CatalogCounts totals = store.Counts();
   if (output.json) {
-    nlohmann::json out = {
-        {"service", report.service},         {"tables_seen", report.tables_seen},
-        {"nodes_seen", report.nodes_seen},   {"applied", catalog::ToJson(report.applied)},
-        {"warnings", report.warnings},       {"elapsed_seconds", report.elapsed_seconds},
-        {"catalog", catalog::ToJson(totals)}};
+    nlohmann::json out = {{"service", report.service},
+                          {"unchanged", report.unchanged},
+                          {"tables_seen", report.tables_seen},
+                          {"nodes_seen", report.nodes_seen},
+                          {"applied", catalog::ToJson(report.applied)},
+                          {"warnings", report.warnings},
+                          {"elapsed_seconds", report.elapsed_seconds},
+                          {"catalog", catalog::ToJson(totals)}};
     std::cout << out.dump(2) << '\n';
   } else {
     PrintIngestReport(report, totals, std::cout);
@@ -44,7 +47,7 @@ std::string DefaultDatabase() {
   return env != nullptr && *env != '\0' ? std::string(env) : std::string("sqlite:cairn.db");
 }
 
-int IngestWorkflow(const std::string& config_path, const std::string& db_override,
+int IngestWorkflow(const std::string& config_path, const std::string& db_override, bool force,
                    const OutputOptions& output) {
   // Validate the whole config before touching the store: a bad file writes nothing.
   const ingest::WorkflowConfig config = ingest::LoadWorkflowConfig(config_path);
@@ -56,7 +59,7 @@ int IngestWorkflow(const std::string& config_path, const std::string& db_overrid
                 config.connector->type, config.service_name, db);
   auto store = catalog::OpenStore(db);
   TerminalProgress progress;
-  ReportIngest(ingest::RunWorkflow(config, *store, progress), *store, output);
+  ReportIngest(ingest::RunWorkflow(config, *store, progress, {.force = force}), *store, output);
   return 0;
 }
 
@@ -66,7 +69,7 @@ int IngestDbt(const IngestDbtOptions& options, const std::string& db, const Outp
                                      options.service, options.include_tags);
   auto store = catalog::OpenStore(db);
   TerminalProgress progress;
-  ReportIngest(ingest::Ingest(*source, *store, progress), *store, output);
+  ReportIngest(ingest::Ingest(*source, *store, progress, {.force = options.force}), *store, output);
   return 0;
 }
 

@@ -16,9 +16,10 @@ struct IngestDbtOptions {
   std::string directory;
   std::string service;  // empty: the manifest's project name
   bool include_tags = true;
+  bool force = false;  // re-ingest even when the artifacts are unchanged
 };
 
-int IngestWorkflow(const std::string& config_path, const std::string& db_override,
+int IngestWorkflow(const std::string& config_path, const std::string& db_override, bool force,
                    const OutputOptions& output);
 int IngestDbt(const IngestDbtOptions& options, const std::string& db, const OutputOptions& output);
 int Search(const catalog::SearchQuery& query, const std::string& db, const OutputOptions& output);

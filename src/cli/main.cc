@@ -45,6 +45,10 @@ int main(int argc, char** argv) {
   AddDbOption(*ingest, db);
   ingest->add_flag("--json", output.json, "Print the run report as JSON");
   cairn::cli::IngestDbtOptions dbt_options;
+  constexpr const char* kForceHelp =
+      "Read and write everything even when the artifacts are byte-identical to the last "
+      "successful ingest of the service (which is otherwise skipped and reported unchanged)";
+  ingest->add_flag("--force", dbt_options.force, kForceHelp);
   CLI::App* ingest_dbt =
       ingest->add_subcommand("dbt", "Ingest a dbt project's artifacts from a target/ directory");
   ingest_dbt
@@ -58,6 +62,7 @@ int main(int argc, char** argv) {
   ingest_dbt->add_flag("--no-tags", no_tags, "Do not import dbt tags");
   AddDbOption(*ingest_dbt, db);
   ingest_dbt->add_flag("--json", output.json, "Print the run report as JSON");
+  ingest_dbt->add_flag("--force", dbt_options.force, kForceHelp);
 
   // cairn search QUERY
   CLI::App* search =
@@ -145,7 +150,8 @@ int main(int argc, char** argv) {
             << "cairn ingest: give a workflow with -c FILE, or use `cairn ingest dbt TARGET_DIR`\n";
         return 64;
       }
-      return cairn::cli::IngestWorkflow(config_path, ingest->count("--db") > 0 ? db : "", output);
+      return cairn::cli::IngestWorkflow(config_path, ingest->count("--db") > 0 ? db : "",
+                                        dbt_options.force, output);
     }
     if (*search) {
       for (const std::string& word : words) query.text += (query.text.empty() ? "" : " ") + word;

@@ -35,7 +35,16 @@ class Source {
 
   // Reads everything and returns the snapshot. Throws cairn::Error naming the
   // file or endpoint and the place in it when the input is bad.
+  // The snapshot's artifact_fingerprint is this source's Fingerprint() when
+  // the input did not change while it was read, else empty.
   virtual catalog::ServiceSnapshot Read(ProgressListener& progress) = 0;
+
+  // A digest of everything Read would return, taken without parsing (the
+  // input's bytes, the options, the service name or how it is derived):
+  // equal fingerprints promise equal snapshots, so an ingestion whose
+  // fingerprint the store already holds can stop here. Empty when the source
+  // cannot tell; such a source is read every time.
+  virtual std::string Fingerprint() { return {}; }
 
   // Things skipped while reading (not errors), for the run report.
   virtual std::vector<std::string> Warnings() const = 0;

@@ -14,9 +14,26 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 IngestReport Ingest(connectors::Source& source, catalog::Store& store,
-                    connectors::ProgressListener& progress) {
+                    connectors::ProgressListener& progress, const IngestOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   IngestReport report;
+  // A catalog without fingerprints (a new one) cannot match: the source then
+  // computes its fingerprint while it reads instead of before.
+  if (!options.force && store.HoldsArtifactFingerprints()) {
+    progress.PhaseStarted("checking for changes", 0);
+    std::optional<catalog::UnchangedService> unchanged = store.FindUnchanged(source.Fingerprint());
+    progress.PhaseFinished("checking for changes");
+    if (unchanged) {
+      report.unchanged = true;
+      report.service = std::move(unchanged->service);
+      report.applied = unchanged->stored;
+      report.tables_seen = report.applied.tables.unchanged;
+      report.nodes_seen = report.applied.nodes.unchanged;
+      report.read_seconds = SecondsSince(start);
+      report.elapsed_seconds = report.read_seconds;
+      return report;
+    }
+  }
   catalog::ServiceSnapshot snapshot = source.Read(progress);
   report.read_seconds = SecondsSince(start);
   report.service = snapshot.service;
@@ -34,11 +51,11 @@ IngestReport Ingest(connectors::Source& source, catalog::Store& store,
 }
 
 IngestReport RunWorkflow(const WorkflowConfig& config, catalog::Store& store,
-                         connectors::ProgressListener& progress) {
+                         connectors::ProgressListener& progress, const IngestOptions& options) {
   connectors::SourceContext context{.service_name = config.service_name,
                                     .source = &config.source()};
   std::unique_ptr<connectors::Source> source = config.connector->factory(context);
-  return Ingest(*source, store, progress);
+  return Ingest(*source, store, progress, options);
 }
 
 }  // namespace cairn::ingest

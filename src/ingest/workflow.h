@@ -14,6 +14,10 @@ struct IngestReport {
   std::string service;
   std::int64_t tables_seen = 0;
   std::int64_t nodes_seen = 0;
+  // The store already held this service as applied from byte-identical
+  // input (Source::Fingerprint): nothing was read or written, and `applied`
+  // and the *_seen counts are what the store holds.
+  bool unchanged = false;
   catalog::ApplyReport applied;
   std::vector<std::string> warnings;
   double read_seconds = 0;
@@ -21,14 +25,21 @@ struct IngestReport {
   double elapsed_seconds = 0;
 };
 
+struct IngestOptions {
+  // Read and apply even when the store holds the source's fingerprint.
+  bool force = false;
+};
+
 // Reads `source` and applies its snapshot to `store` in one transaction:
-// either everything lands or the store is left as it was.
+// either everything lands or the store is left as it was. Unless forced,
+// stops before reading when the store already holds the source's
+// fingerprint (IngestReport::unchanged).
 IngestReport Ingest(connectors::Source& source, catalog::Store& store,
-                    connectors::ProgressListener& progress);
+                    connectors::ProgressListener& progress, const IngestOptions& options = {});
 
 // Runs a validated workflow against `store` (the metadata-store sink).
 IngestReport RunWorkflow(const WorkflowConfig& config, catalog::Store& store,
-                         connectors::ProgressListener& progress);
+                         connectors::ProgressListener& progress, const IngestOptions& options = {});
 
 // A listener that ignores everything, for callers without a terminal.
 class SilentProgress : public connectors::ProgressListener {

@@ -117,7 +117,22 @@ std::optional<double> Statement::OptionalDouble(int column) const {
   return Double(column);
 }
 
+namespace {
+
+// SQLite counts every allocation under one process-wide mutex unless told
+// not to, and Cairn never reads those counts (perf: ~3% of a 10k-model
+// ingest in pthread_mutex_lock/unlock). Settable only before SQLite
+// initializes, which the first connection does; later calls are refused
+// harmlessly.
+void ConfigureSqliteOnce() {
+  static const int kConfigured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)kConfigured;
+}
+
+}  // namespace
+
 Connection::Connection(const std::string& path) : path_(path) {
+  ConfigureSqliteOnce();
   int rc =
       sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);

@@ -287,6 +287,12 @@ CREATE TABLE search_facets(
 );
 )sql";
 
+// The fingerprint of the input each (service, origin) was last applied from,
+// so that re-ingesting byte-identical artifacts stops before parsing them.
+constexpr const char* kArtifactFingerprints = R"sql(
+ALTER TABLE snapshot_state ADD COLUMN artifact_fingerprint TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -297,6 +303,7 @@ const std::vector<Migration>& Migrations() {
       {4, "service tokens", kServiceTokens},
       {5, "integrations and extraction runs", kExtractionRuns},
       {6, "search facets and test status", kSearchFacets, &RebuildSearchFacets},
+      {7, "artifact fingerprints", kArtifactFingerprints},
   };
   return kMigrations;
 }

@@ -7,8 +7,10 @@
 #include <functional>
 #include <map>
 #include <queue>
+#include <unordered_map>
 #include <vector>
 
+#include "catalog/fqn_key.h"
 #include "core/error.h"
 
 namespace cairn::catalog::sqlite {
@@ -116,6 +118,17 @@ JOIN dbt_nodes n ON n.id = d.id
 JOIN search_facets x ON x.doc = n.id * 2 + 1
 JOIN services s ON s.id = n.service_id
 ORDER BY d.id
+)sql";
+
+constexpr const char* kInsertDocument = R"sql(
+INSERT INTO search_fts(rowid, name, aliases, fqn, description, columns, tags, resource_type,
+                       schema_name, service, tag_list, owner_list)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+)sql";
+
+constexpr const char* kInsertFacet = R"sql(
+INSERT INTO search_facets(doc, resource_type, schema_name, tag_list, owner_list)
+VALUES (?1, ?2, ?3, ?4, ?5)
 )sql";
 
 // A document's test status is the worst latest result of the tests on its
@@ -298,6 +311,93 @@ bool IsWordByte(unsigned char c) {
          c >= 0x80;
 }
 
+// One search document, as kInsertTableDocuments / kInsertNodeDocuments
+// compute it in SQL.
+struct Document {
+  std::int64_t rowid = 0;
+  std::string_view name;
+  std::string_view aliases;
+  std::string_view fqn;
+  std::string_view description;
+  std::string columns;
+  std::string tags;
+  std::string_view resource_type;
+  std::string_view schema_name;
+  std::string tag_list;
+  std::string owner_list;
+};
+
+// group_concat(value, separator) over `values`.
+std::string Joined(const std::vector<std::string_view>& values, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += separator;
+    out += values[i];
+  }
+  return out;
+}
+
+// char(31) || group_concat(lower(value), char(31)) || char(31); SQLite's
+// lower() folds ASCII letters only.
+std::string FilterList(const std::vector<std::string_view>& values) {
+  if (values.empty()) return {};
+  std::string out = Joined(values, "\x1f");
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return "\x1f" + out + "\x1f";
+}
+
+std::vector<std::string_view> Views(const std::vector<std::string>& values) {
+  return {values.begin(), values.end()};
+}
+
+// SELECT value FROM json_each(a) UNION SELECT value FROM json_each(b): the
+// distinct values in byte order.
+std::vector<std::string_view> Union(const std::vector<std::string>& a,
+                                    const std::vector<std::string>* b) {
+  std::vector<std::string_view> out = Views(a);
+  if (b != nullptr) out.insert(out.end(), b->begin(), b->end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+Document TableDocument(const Table& table, const DbtNode* builder) {
+  Document doc{.name = table.name, .fqn = table.fqn, .schema_name = table.schema};
+  if (builder != nullptr && builder->name != table.name) doc.aliases = builder->name;
+  doc.description = !table.description.empty() || builder == nullptr
+                        ? std::string_view(table.description)
+                        : std::string_view(builder->description);
+  for (const Column& column : table.columns) {
+    if (&column != &table.columns.front()) doc.columns += ' ';
+    doc.columns += column.name;
+    doc.columns += ' ';
+    doc.columns += column.description;
+  }
+  doc.resource_type = builder != nullptr ? std::string_view(builder->resource_type) : "table";
+  const std::vector<std::string_view> tags =
+      Union(table.tags, builder != nullptr ? &builder->tags : nullptr);
+  doc.tags = Joined(tags, " ");
+  doc.tag_list = FilterList(tags);
+  doc.owner_list = FilterList(Union(table.owners, builder != nullptr ? &builder->owners : nullptr));
+  return doc;
+}
+
+Document NodeDocument(const DbtNode& node, std::string_view schema) {
+  Document doc{.name = node.name,
+               .fqn = node.fqn,
+               .description = node.description,
+               .columns = node.test_column,
+               .resource_type = node.resource_type,
+               .schema_name = schema};
+  if (node.test_name != node.name) doc.aliases = node.test_name;
+  doc.tags = Joined(Views(node.tags), " ");
+  doc.tag_list = FilterList(Views(node.tags));
+  doc.owner_list = FilterList(Views(node.owners));
+  return doc;
+}
+
 }  // namespace
 
 std::string BuildMatchExpression(std::string_view text) {
@@ -357,6 +457,72 @@ void RebuildSearchFacets(Connection& db) {
     while (rows->Next()) services.push_back(rows->Int64(0));
   }
   for (std::int64_t service_id : services) RefreshTestStatus(db, service_id);
+}
+
+void SearchIndex::IndexNewCatalog(const ServiceSnapshot& snapshot, std::string_view service,
+                                  const std::vector<std::int64_t>& table_ids,
+                                  const std::vector<std::int64_t>& node_ids) {
+  // A table's builder is the first node with its fqn that builds it; a
+  // node's schema is that of the table it points at.
+  std::unordered_map<std::string, const DbtNode*> builders;
+  for (const DbtNode& node : snapshot.nodes) {
+    std::string key = FqnKey(node.fqn);
+    if (key == FqnKey(node.table_fqn)) builders.emplace(std::move(key), &node);
+  }
+  std::unordered_map<std::string, const Table*> tables;
+  tables.reserve(snapshot.tables.size());
+  for (const Table& table : snapshot.tables) tables.emplace(FqnKey(table.fqn), &table);
+
+  Statement& insert = db_.Prepare(kInsertDocument);
+  Statement& insert_facet = db_.Prepare(kInsertFacet);
+  auto write = [&](const Document& doc) {
+    insert_facet.Bind(1, doc.rowid)
+        .Bind(2, doc.resource_type)
+        .Bind(3, doc.schema_name)
+        .Bind(4, std::string_view(doc.tag_list))
+        .Bind(5, std::string_view(doc.owner_list))
+        .Exec();
+    insert.Bind(1, doc.rowid)
+        .Bind(2, doc.name)
+        .Bind(3, doc.aliases)
+        .Bind(4, doc.fqn)
+        .Bind(5, doc.description)
+        .Bind(6, std::string_view(doc.columns))
+        .Bind(7, std::string_view(doc.tags))
+        .Bind(8, doc.resource_type)
+        .Bind(9, doc.schema_name)
+        .Bind(10, service)
+        .Bind(11, std::string_view(doc.tag_list))
+        .Bind(12, std::string_view(doc.owner_list))
+        .Exec();
+  };
+  auto write_node = [&](std::size_t i) {
+    const DbtNode& node = snapshot.nodes[i];
+    const std::string key = FqnKey(node.table_fqn);
+    if (FqnKey(node.fqn) == key) return;  // part of its table's document
+    std::string_view schema;
+    if (auto table = tables.find(key); !key.empty() && table != tables.end()) {
+      schema = table->second->schema;
+    }
+    Document doc = NodeDocument(node, schema);
+    doc.rowid = node_ids[i] * 2 + 1;
+    write(doc);
+  };
+  // In ascending rowid order throughout, so FTS5 never flushes early (ids
+  // grow in snapshot order on an empty catalog).
+  std::size_t next_node = 0;
+  for (std::size_t t = 0; t < snapshot.tables.size(); ++t) {
+    const std::int64_t rowid = table_ids[t] * 2;
+    while (next_node < snapshot.nodes.size() && node_ids[next_node] * 2 + 1 < rowid) {
+      write_node(next_node++);
+    }
+    const Table& table = snapshot.tables[t];
+    auto builder = builders.find(FqnKey(table.fqn));
+    Document doc = TableDocument(table, builder != builders.end() ? builder->second : nullptr);
+    doc.rowid = rowid;
+    write(doc);
+  }
+  while (next_node < snapshot.nodes.size()) write_node(next_node++);
 }
 
 SearchPage SearchIndex::Search(const SearchQuery& query) {

@@ -36,6 +36,15 @@ class SearchIndex {
   // status of the service's documents. Writes nothing when nothing changed.
   void Refresh(const SearchChanges& changes);
 
+  // Indexes a snapshot applied to a catalog that held no tables and no nodes
+  // before: the documents Refresh would build from the stored rows, built
+  // from the snapshot instead. `table_ids` and `node_ids` are the rows'
+  // ids, parallel to snapshot.tables and snapshot.nodes; `service` is the
+  // service's stored name.
+  void IndexNewCatalog(const ServiceSnapshot& snapshot, std::string_view service,
+                       const std::vector<std::int64_t>& table_ids,
+                       const std::vector<std::int64_t>& node_ids);
+
   SearchPage Search(const SearchQuery& query);
 
   // The test status (as SearchHit::test_status) of the document of each

@@ -19,7 +19,9 @@ INSERT INTO services(name, service_type) VALUES (?1, ?2)
 ON CONFLICT(name) DO UPDATE SET service_type = excluded.service_type
 WHERE excluded.service_type <> '' AND excluded.service_type <> services.service_type
 )sql";
-constexpr const char* kServiceId = "SELECT id FROM services WHERE name = ?1";
+constexpr const char* kServiceId = "SELECT id, name FROM services WHERE name = ?1";
+constexpr const char* kCatalogHoldsEntities =
+    "SELECT EXISTS (SELECT 1 FROM tables) OR EXISTS (SELECT 1 FROM dbt_nodes)";
 
 constexpr const char* kStoredTables =
     "SELECT id, content_hash, fqn, origin FROM tables WHERE service_id = ?1";
@@ -81,9 +83,16 @@ constexpr const char* kLineageHash =
 constexpr const char* kDocsHash =
     "SELECT docs_hash FROM snapshot_state WHERE service_id = ?1 AND origin = ?2";
 constexpr const char* kSaveSetHashes = R"sql(
-INSERT INTO snapshot_state(service_id, origin, lineage_hash, docs_hash) VALUES (?1, ?2, ?3, ?4)
+INSERT INTO snapshot_state(service_id, origin, lineage_hash, docs_hash, artifact_fingerprint)
+VALUES (?1, ?2, ?3, ?4, ?5)
 ON CONFLICT(service_id, origin)
-DO UPDATE SET lineage_hash = excluded.lineage_hash, docs_hash = excluded.docs_hash
+DO UPDATE SET lineage_hash = excluded.lineage_hash, docs_hash = excluded.docs_hash,
+              artifact_fingerprint = excluded.artifact_fingerprint
+)sql";
+// This Apply may have taken over rows the service's other origins wrote.
+constexpr const char* kForgetOtherFingerprints = R"sql(
+UPDATE snapshot_state SET artifact_fingerprint = ''
+WHERE service_id = ?1 AND origin <> ?2 AND artifact_fingerprint <> ''
 )sql";
 constexpr const char* kDeleteLineage =
     "DELETE FROM lineage_edges WHERE service_id = ?1 AND origin = ?2";
@@ -160,6 +169,10 @@ ApplyReport SnapshotWriter::Write() {
   if (snapshot_.service.empty()) {
     throw Error(ErrorCode::kInvalidArgument, "a snapshot to apply names no service");
   }
+  {
+    StatementScope query(db_.Prepare(kCatalogHoldsEntities));
+    catalog_was_empty_ = query->Next() && query->Int64(0) == 0;
+  }
   UpsertService();
   WriteTables();
   WriteNodes();
@@ -170,7 +183,9 @@ ApplyReport SnapshotWriter::Write() {
       .Bind(2, View(snapshot_.origin))
       .Bind(3, lineage_hash_)
       .Bind(4, docs_hash_)
+      .Bind(5, View(snapshot_.artifact_fingerprint))
       .Exec();
+  db_.Prepare(kForgetOtherFingerprints).Bind(1, service_id_).Bind(2, View(snapshot_.origin)).Exec();
   WriteHistory();
   RefreshSearch();
   return report_;
@@ -185,6 +200,7 @@ void SnapshotWriter::UpsertService() {
   query->Bind(1, View(snapshot_.service));
   if (!query->Next()) throw Error(ErrorCode::kInternal, "service row vanished");
   service_id_ = query->Int64(0);
+  service_name_ = query->String(1);
 }
 
 void SnapshotWriter::WriteTables() {
@@ -202,6 +218,7 @@ void SnapshotWriter::WriteTables() {
     }
   }
   table_ids_.reserve(snapshot_.tables.size());
+  table_row_ids_.reserve(snapshot_.tables.size());
   for (const Table& table : snapshot_.tables) {
     std::string key = FqnKey(table.fqn);
     if (table_ids_.contains(key)) {
@@ -215,6 +232,7 @@ void SnapshotWriter::WriteTables() {
         found->second.origin == snapshot_.origin) {
       found->second.seen = true;
       table_ids_.emplace(std::move(key), found->second.id);
+      table_row_ids_.push_back(found->second.id);
       ++report_.tables.unchanged;
       continue;
     }
@@ -247,6 +265,7 @@ void SnapshotWriter::WriteTables() {
     }
     InsertColumns(id, table);
     table_ids_.emplace(std::move(key), id);
+    table_row_ids_.push_back(id);
     dirty_tables_.insert(id);
   }
   for (const auto& [key, row] : stored) {
@@ -328,6 +347,7 @@ void SnapshotWriter::WriteNodes() {
   }
   std::unordered_set<std::string_view> written;
   written.reserve(snapshot_.nodes.size());
+  node_row_ids_.reserve(snapshot_.nodes.size());
   for (const DbtNode& node : snapshot_.nodes) {
     if (!written.insert(node.unique_id).second) {
       throw Error(ErrorCode::kInconsistent,
@@ -339,6 +359,7 @@ void SnapshotWriter::WriteNodes() {
     if (found != stored.end() && found->second.hash == hash &&
         found->second.origin == snapshot_.origin) {
       found->second.seen = true;
+      node_row_ids_.push_back(found->second.id);
       ++report_.nodes.unchanged;
       continue;
     }
@@ -363,6 +384,7 @@ void SnapshotWriter::WriteNodes() {
         .Bind(3, View(node.compiled_code))
         .Exec();
     dirty_nodes_.insert(id);
+    node_row_ids_.push_back(id);
     if (FqnKey(node.fqn) == FqnKey(node.table_fqn)) MarkTableOfNodeDirty(node.fqn);
   }
   for (const auto& [unique_id, row] : stored) {
@@ -514,8 +536,17 @@ void SnapshotWriter::RefreshSearch() {
                         .node_ids = {dirty_nodes_.begin(), dirty_nodes_.end()},
                         .had_documents = had_entities_,
                         .new_results = report_.runs_added > 0};
-  std::sort(changes.table_ids.begin(), changes.table_ids.end());
-  std::sort(changes.node_ids.begin(), changes.node_ids.end());
+  if (catalog_was_empty_) {
+    // Every document is new and comes from this snapshot alone: build them
+    // here instead of from the stored rows with SQL json_each/group_concat.
+    // What is left to Refresh is the test status of the new documents.
+    search_.IndexNewCatalog(snapshot_, service_name_, table_row_ids_, node_row_ids_);
+    changes.table_ids.clear();
+    changes.node_ids.clear();
+  } else {
+    std::sort(changes.table_ids.begin(), changes.table_ids.end());
+    std::sort(changes.node_ids.begin(), changes.node_ids.end());
+  }
   search_.Refresh(changes);
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "catalog/model.h"
 #include "catalog/sqlite/connection.h"
@@ -53,6 +54,12 @@ class SnapshotWriter {
   SearchIndex search_;
   ApplyReport report_;
   std::int64_t service_id_ = 0;
+  std::string service_name_;  // as stored
+  // The catalog held no tables and no nodes before this Apply.
+  bool catalog_was_empty_ = false;
+  // Row ids parallel to snapshot_.tables and snapshot_.nodes.
+  std::vector<std::int64_t> table_row_ids_;
+  std::vector<std::int64_t> node_row_ids_;
   std::unordered_map<std::string, std::int64_t> table_ids_;  // FqnKey -> id
   std::unordered_set<std::int64_t> dirty_tables_;
   std::unordered_set<std::int64_t> dirty_nodes_;

@@ -90,6 +90,22 @@ SELECT (SELECT count(*) FROM services), (SELECT count(*) FROM tables),
        (SELECT count(*) FROM node_runs)
 )sql";
 
+// One statement, so the counts are of the same state as the fingerprint.
+constexpr const char* kFindUnchanged = R"sql(
+SELECT s.name,
+       (SELECT count(*) FROM tables t WHERE t.service_id = st.service_id AND t.origin = st.origin),
+       (SELECT count(*) FROM dbt_nodes n
+        WHERE n.service_id = st.service_id AND n.origin = st.origin),
+       (SELECT count(*) FROM lineage_edges e
+        WHERE e.service_id = st.service_id AND e.origin = st.origin)
+FROM snapshot_state st JOIN services s ON s.id = st.service_id
+WHERE st.artifact_fingerprint = ?1
+ORDER BY s.name, st.origin LIMIT 1
+)sql";
+
+constexpr const char* kHoldsFingerprints =
+    "SELECT EXISTS (SELECT 1 FROM snapshot_state WHERE artifact_fingerprint <> '')";
+
 constexpr const char* kSelectInvocations = R"sql(
 SELECT i.invocation_id, i.artifact, i.command, i.dbt_version, i.generated_at, i.elapsed_seconds,
        s.name, (SELECT count(*) FROM node_runs r WHERE r.invocation_id = i.invocation_id)
@@ -538,6 +554,23 @@ std::vector<NodeRun> SqliteStore::RunHistory(std::string_view unique_id, int lim
   rows->Bind(1, unique_id).Bind(2, limit);
   while (rows->Next()) runs.push_back(RunFromRow(*rows));
   return runs;
+}
+
+std::optional<UnchangedService> SqliteStore::FindUnchanged(std::string_view artifact_fingerprint) {
+  if (artifact_fingerprint.empty()) return std::nullopt;
+  StatementScope row(db_->Prepare(kFindUnchanged));
+  row->Bind(1, artifact_fingerprint);
+  if (!row->Next()) return std::nullopt;
+  UnchangedService found{.service = row->String(0)};
+  found.stored.tables.unchanged = row->Int64(1);
+  found.stored.nodes.unchanged = row->Int64(2);
+  found.stored.lineage_edges = row->Int64(3);
+  return found;
+}
+
+bool SqliteStore::HoldsArtifactFingerprints() {
+  StatementScope row(db_->Prepare(kHoldsFingerprints));
+  return row->Next() && row->Int64(0) != 0;
 }
 
 CatalogCounts SqliteStore::Counts() {

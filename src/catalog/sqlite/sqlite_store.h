@@ -28,6 +28,8 @@ class SqliteStore final : public Store {
   std::vector<InvocationSummary> Invocations(int limit, int offset) override;
   std::vector<NodeRun> InvocationRuns(std::string_view invocation_id) override;
   void SaveEdits(const std::vector<Edit>& edits) override;
+  std::optional<UnchangedService> FindUnchanged(std::string_view artifact_fingerprint) override;
+  bool HoldsArtifactFingerprints() override;
   CatalogCounts Counts() override;
   std::int64_t ChangeCounter() override;
   int SchemaVersion() override;

@@ -135,6 +135,55 @@ TEST(SqliteStoreTest, MigrationSixBuildsTheFacetsOfAnExistingCatalog) {
   EXPECT_EQ(store.Search(text).total, 3);
 }
 
+TEST(SqliteStoreTest, FingerprintsSurviveFromAnOlderSchema) {
+  fs::path path = TempFiles::NewPath();
+  {
+    Connection old(path.string());
+    Migrate(old, 5);
+  }
+  SqliteStore store(path.string());
+  ServiceSnapshot shop = ShopSnapshot();
+  shop.artifact_fingerprint = "dbt:one";
+  store.Apply(shop);
+  EXPECT_TRUE(store.FindUnchanged("dbt:one").has_value());
+}
+
+// A new catalog's search documents are built from the snapshot, any other's
+// from the stored rows: both must index the same text and facets.
+TEST(SqliteStoreTest, NewCatalogDocumentsEqualThoseBuiltFromStoredRows) {
+  constexpr const char* kDocuments = R"sql(
+SELECT group_concat(d, char(10)) FROM (
+  SELECT f.fqn || '|' || f.name || '|' || f.aliases || '|' || f.description || '|' || f.columns ||
+         '|' || f.tags || '|' || f.resource_type || '|' || f.schema_name || '|' || f.service ||
+         '|' || replace(f.tag_list, char(31), '/') || '|' || replace(f.owner_list, char(31), '/') ||
+         '|' || x.resource_type || '|' || x.schema_name || '|' ||
+         replace(x.tag_list, char(31), '/') || '|' || replace(x.owner_list, char(31), '/') || '|' ||
+         x.test_status AS d
+  FROM search_fts f JOIN search_facets x ON x.doc = f.rowid
+  WHERE f.service = 'shop' ORDER BY f.fqn)
+)sql";
+  ServiceSnapshot shop = ShopSnapshot();
+  shop.tables[0].tags = {"Zeta", "pii", "PII", "pii"};
+  shop.tables[0].owners = {"Ana@Shop.io"};
+  shop.nodes[0].tags = {"pii", "daily"};
+  shop.nodes.back().tags = {"B", "a", "B"};
+  const fs::path fresh = TempFiles::NewPath();
+  const fs::path used = TempFiles::NewPath();
+  {
+    SqliteStore store(fresh.string());
+    store.Apply(shop);
+  }
+  {
+    SqliteStore store(used.string());
+    store.Apply(cairn::catalog::testing::CrmSnapshot());
+    store.Apply(shop);
+  }
+  const std::string documents = QueryText(fresh, kDocuments);
+  EXPECT_NE(documents.find("/pii/"), std::string::npos);
+  EXPECT_NE(documents.find("/ana@shop.io/"), std::string::npos);
+  EXPECT_EQ(documents, QueryText(used, kDocuments));
+}
+
 TEST(SqliteStoreTest, RefusesADatabaseFromANewerCairn) {
   fs::path path = TempFiles::NewPath();
   { SqliteStore store(path.string()); }

@@ -215,6 +215,9 @@ class ProjectMapper {
       table.stats_json = std::move(warehouse->stats_json);
     }
     table.columns = MergeColumns(node.columns, warehouse);
+    // Freed now rather than with the project: the snapshot's next
+    // allocations reuse the memory (peak RSS of a 10k-model ingest).
+    std::vector<cairn::dbt::Column>().swap(node.columns);
     return table;
   }
 

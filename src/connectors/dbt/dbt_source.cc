@@ -1,10 +1,16 @@
 #include "connectors/dbt/dbt_source.h"
 
+#include <fmt/format.h>
+
+#include <array>
 #include <filesystem>
+#include <future>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "connectors/dbt/dbt_mapper.h"
 #include "core/error.h"
+#include "core/file_digest.h"
 #include "dbt/artifact_readers.h"
 
 namespace cairn::connectors::dbt {
@@ -12,11 +18,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::uint64_t SizeOf(const std::string& path) {
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  return ec ? 0 : static_cast<std::uint64_t>(size);
-}
+// Part of every fingerprint: bump it whenever the readers or the mapper
+// change what a snapshot holds for the same files, so that the next
+// ingestion after an upgrade reads everything again.
+constexpr const char* kFingerprintVersion = "dbt-artifacts/1";
 
 class DbtSource : public Source {
  public:
@@ -24,8 +29,18 @@ class DbtSource : public Source {
       : paths_(std::move(paths)), service_(std::move(service)), include_tags_(include_tags) {}
 
   catalog::ServiceSnapshot Read(ProgressListener& progress) override {
-    const std::uint64_t bytes = SizeOf(paths_.manifest) + SizeOf(paths_.run_results) +
-                                SizeOf(paths_.catalog) + SizeOf(paths_.sources);
+    // Unless Ingest asked for the fingerprint first, it is taken on the
+    // second core while the files are parsed.
+    std::future<std::string> fingerprint;
+    if (fingerprint_.empty()) {
+      fingerprint = std::async(std::launch::async, [this] { return Digest(1); });
+    }
+    std::uint64_t bytes = 0;
+    for (const std::string* path :
+         {&paths_.manifest, &paths_.run_results, &paths_.catalog, &paths_.sources}) {
+      std::error_code ec;
+      if (!path->empty()) bytes += static_cast<std::uint64_t>(fs::file_size(*path, ec));
+    }
     progress.PhaseStarted("reading dbt artifacts", bytes);
     cairn::dbt::Project project = cairn::dbt::ReadProject(paths_);
     progress.PhaseFinished("reading dbt artifacts");
@@ -37,16 +52,76 @@ class DbtSource : public Source {
         .include_tags = include_tags_};
     catalog::ServiceSnapshot snapshot = MapProject(std::move(project), options, warnings_);
     progress.PhaseFinished("mapping onto the catalog");
+    std::string digest;
+    if (!fingerprint.valid()) {
+      digest = fingerprint_;
+    } else {
+      try {
+        digest = fingerprint.get();
+      } catch (const Error&) {  // a file went away after it was parsed
+      }
+    }
+    if (!digest.empty() && UnchangedSinceDigested()) snapshot.artifact_fingerprint = digest;
     return snapshot;
+  }
+
+  std::string Fingerprint() override {
+    if (fingerprint_.empty()) Digest(2);
+    return fingerprint_;
   }
 
   std::vector<std::string> Warnings() const override { return warnings_; }
 
  private:
+  // The files' bytes (each kind by name, so a missing file differs from an
+  // empty one), the options and the service, hashed. Paths are left out: the
+  // same artifacts copied elsewhere are the same project.
+  std::string Digest(int threads) {
+    std::vector<std::string> present;
+    std::string text =
+        fmt::format("{}\ntags={}\nservice={}\n", kFingerprintVersion, include_tags_ ? 1 : 0,
+                    service_.empty() ? "(from the manifest)" : "=" + service_);
+    for (const auto& [kind, path] : Files()) {
+      if (!path->empty()) present.push_back(*path);
+    }
+    digests_ = DigestFiles(present, threads);
+    std::size_t next = 0;
+    for (const auto& [kind, path] : Files()) {
+      text += path->empty() ? fmt::format("{}=none\n", kind)
+                            : fmt::format("{}={}\n", kind, digests_[next++].sha256);
+    }
+    fingerprint_ = "dbt:" + Sha256Hex(text);
+    return fingerprint_;
+  }
+
+  std::array<std::pair<const char*, const std::string*>, 4> Files() const {
+    return {{{"manifest", &paths_.manifest},
+             {"run_results", &paths_.run_results},
+             {"catalog", &paths_.catalog},
+             {"sources", &paths_.sources}}};
+  }
+
+  // Whether every file still looks as it did when it was digested, i.e. what
+  // was parsed is what the fingerprint describes.
+  bool UnchangedSinceDigested() const {
+    std::size_t next = 0;
+    for (const auto& [kind, path] : Files()) {
+      if (path->empty()) continue;
+      try {
+        if (StatFile(*path) != digests_[next++].stat) return false;
+      } catch (const Error&) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   cairn::dbt::ArtifactPaths paths_;
   std::string service_;
   bool include_tags_;
   std::vector<std::string> warnings_;
+  std::string fingerprint_;
+  std::vector<FileDigest> digests_;  // of the files named in paths_, in Files() order
 };
 
 std::string StringOr(const nlohmann::json& object, const char* key) {
