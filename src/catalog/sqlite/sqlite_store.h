@@ -45,8 +45,9 @@ class SqliteStore final : public Store {
   // Lays the edits of the entity and its columns over `detail`.
   void ApplyEdits(EntityDetail& detail);
   std::vector<Edit> ReadEdits(std::string_view target_fqn);
-  // Name and resource type of a lineage vertex: its table or dbt node.
-  void Describe(LineageNode& node);
+  // Name and resource type of lineage vertices: their tables or dbt nodes,
+  // in two statements for all of them.
+  void Describe(std::vector<LineageNode>& nodes);
 
   std::unique_ptr<Connection> db_;
   bool fail_next_apply_ = false;
