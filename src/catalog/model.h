@@ -283,7 +283,8 @@ struct LineageNode {
 };
 
 struct LineageGraph {
-  std::string root;
+  std::string root;    // the table's or dbt node's fqn as stored (query.fqn when unknown)
+  bool found = false;  // query.fqn names a table or dbt resource (by fqn or unique_id)
   std::vector<LineageNode> nodes;  // includes the root at distance 0
   std::vector<LineageEdge> edges;
 };

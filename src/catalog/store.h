@@ -55,7 +55,9 @@ class Store {
   // unique_id; nullopt when there is none.
   virtual std::optional<EntityDetail> Get(std::string_view fqn_or_unique_id) = 0;
 
-  // Breadth-first walk of the lineage graph from query.fqn.
+  // Breadth-first walk of the lineage graph from query.fqn: a table or dbt
+  // resource by FQN (case-insensitive) or by unique_id, as Get finds them;
+  // graph.found is false when there is none.
   virtual LineageGraph Lineage(const LineageQuery& query) = 0;
 
   // Results of one node (by unique_id) across invocations, newest first.

@@ -700,7 +700,27 @@ TEST_P(StoreContractTest, LineageRootIsCaseInsensitive) {
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   LineageGraph graph = Walk(*store_, shouted, LineageDirection::kBoth, 1);
   EXPECT_EQ(graph.root, kOrders);
+  EXPECT_TRUE(graph.found);
   EXPECT_EQ(graph.nodes.size(), 3u);
+}
+
+TEST_P(StoreContractTest, LineageStartsFromAUniqueIdAndTellsAnUnknownRoot) {
+  store_->Apply(ShopSnapshot());
+  LineageGraph by_fqn = Walk(*store_, kOrders, LineageDirection::kBoth, 2);
+  LineageGraph by_id = Walk(*store_, "model.shop.orders", LineageDirection::kBoth, 2);
+  EXPECT_TRUE(by_id.found);
+  EXPECT_EQ(by_id.root, kOrders);
+  EXPECT_EQ(Distances(by_id), Distances(by_fqn));
+  EXPECT_EQ(by_id.edges.size(), by_fqn.edges.size());
+  EXPECT_TRUE(
+      Walk(*store_, "exposure.shop.weekly_dashboard", LineageDirection::kUpstream, 1).found);
+
+  LineageGraph unknown = Walk(*store_, "shop.nothing.here", LineageDirection::kBoth, 3);
+  EXPECT_FALSE(unknown.found);
+  EXPECT_EQ(unknown.root, "shop.nothing.here");
+  ASSERT_EQ(unknown.nodes.size(), 1u);
+  EXPECT_EQ(unknown.nodes[0].name, "here");
+  EXPECT_TRUE(unknown.edges.empty());
 }
 
 TEST_P(StoreContractTest, RunHistoryIsNewestFirstAndLimited) {

@@ -102,10 +102,10 @@ int Show(const std::string& fqn, const std::string& db, const OutputOptions& out
 int Lineage(const catalog::LineageQuery& query, const std::string& db,
             const OutputOptions& output) {
   auto store = catalog::OpenStore(db);
-  if (!store->Get(query.fqn)) {
+  const catalog::LineageGraph graph = store->Lineage(query);
+  if (!graph.found) {
     throw Error(ErrorCode::kNotFound, "no table or dbt resource '" + query.fqn + "'");
   }
-  const catalog::LineageGraph graph = store->Lineage(query);
   if (output.json) {
     std::cout << catalog::ToJson(graph).dump(2) << '\n';
   } else {

@@ -66,22 +66,37 @@ SELECT invocation_id, unique_id, resource_type, status, execution_seconds, start
 FROM node_runs WHERE unique_id = ?1 ORDER BY generated_at DESC, id DESC LIMIT ?2
 )sql";
 
+// One hop of the walk for a whole frontier (a JSON array of fqns), in the
+// order the frontier lists them and then by edge id.
 constexpr const char* kUpstreamEdges = R"sql(
-SELECT id, upstream_fqn, downstream_fqn, upstream_column, downstream_column
-FROM lineage_edges WHERE downstream_fqn = ?1 ORDER BY id
+SELECT e.id, e.upstream_fqn, e.downstream_fqn, e.upstream_column, e.downstream_column
+FROM json_each(?1) f JOIN lineage_edges e ON e.downstream_fqn = f.value ORDER BY f.key, e.id
 )sql";
 constexpr const char* kDownstreamEdges = R"sql(
-SELECT id, upstream_fqn, downstream_fqn, upstream_column, downstream_column
-FROM lineage_edges WHERE upstream_fqn = ?1 ORDER BY id
+SELECT e.id, e.upstream_fqn, e.downstream_fqn, e.upstream_column, e.downstream_column
+FROM json_each(?1) f JOIN lineage_edges e ON e.upstream_fqn = f.value ORDER BY f.key, e.id
 )sql";
-constexpr const char* kDescribeTable = R"sql(
-SELECT t.fqn, t.name,
+// Names and resource types of lineage vertices (a JSON array of fqns, each
+// answered with its position): tables first, with the type of the dbt node
+// that builds them, then table-less dbt nodes.
+constexpr const char* kDescribeTables = R"sql(
+SELECT f.key, t.name,
        coalesce((SELECT resource_type FROM dbt_nodes n WHERE n.fqn = t.fqn AND n.table_fqn = n.fqn
                  ORDER BY n.id LIMIT 1), 'table')
-FROM tables t WHERE t.fqn = ?1
+FROM json_each(?1) f JOIN tables t ON t.fqn = f.value
 )sql";
-constexpr const char* kDescribeNode =
-    "SELECT fqn, name, resource_type FROM dbt_nodes WHERE fqn = ?1 ORDER BY id LIMIT 1";
+constexpr const char* kDescribeNodes = R"sql(
+SELECT f.key, n.name, n.resource_type
+FROM json_each(?1) f
+JOIN dbt_nodes n ON n.id = (SELECT b.id FROM dbt_nodes b WHERE b.fqn = f.value ORDER BY b.id LIMIT 1)
+)sql";
+// The root as Get finds it: a table, a dbt node by fqn, or by unique_id.
+constexpr const char* kRootFqn = R"sql(
+SELECT coalesce((SELECT fqn FROM tables WHERE fqn = ?1),
+                (SELECT fqn FROM dbt_nodes WHERE fqn = ?1 ORDER BY id LIMIT 1),
+                (SELECT n.fqn FROM dbt_nodes n JOIN services s ON s.id = n.service_id
+                 WHERE n.unique_id = ?1 ORDER BY s.name, n.id LIMIT 1))
+)sql";
 
 constexpr const char* kCounts = R"sql(
 SELECT (SELECT count(*) FROM services), (SELECT count(*) FROM tables),
@@ -477,17 +492,35 @@ std::int64_t SqliteStore::ChangeCounter() {
          static_cast<std::int64_t>(sqlite3_total_changes64(db_->handle()));
 }
 
-void SqliteStore::Describe(LineageNode& node) {
-  for (const char* sql : {kDescribeTable, kDescribeNode}) {
-    StatementScope row(db_->Prepare(sql));
-    row->Bind(1, std::string_view(node.fqn));
-    if (row->Next()) {
-      node.name = row->String(1);
-      node.resource_type = row->String(2);
-      return;
+void SqliteStore::Describe(std::vector<LineageNode>& nodes) {
+  std::vector<bool> described(nodes.size(), false);
+  auto describe = [&](const char* sql, const std::string& fqns) {
+    StatementScope rows(db_->Prepare(sql));
+    rows->Bind(1, std::string_view(fqns));
+    while (rows->Next()) {
+      auto at = static_cast<std::size_t>(rows->Int64(0));
+      if (at >= nodes.size() || described[at]) continue;
+      nodes[at].name = rows->String(1);
+      nodes[at].resource_type = rows->String(2);
+      described[at] = true;
+    }
+  };
+  nlohmann::json fqns = nlohmann::json::array();
+  for (const LineageNode& node : nodes) fqns.push_back(node.fqn);
+  describe(kDescribeTables, fqns.dump());
+  // Table-less vertices keep their positions in the second list: the others are null.
+  bool rest = false;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (described[i]) {
+      fqns[i] = nullptr;
+    } else {
+      rest = true;
     }
   }
-  node.name = LastFqnPart(node.fqn);
+  if (rest) describe(kDescribeNodes, fqns.dump());
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (!described[i]) nodes[i].name = LastFqnPart(nodes[i].fqn);
+  }
 }
 
 void SqliteStore::AttachTestStatuses(LineageGraph& graph) {
@@ -503,12 +536,12 @@ void SqliteStore::AttachTestStatuses(LineageGraph& graph) {
 LineageGraph SqliteStore::Lineage(const LineageQuery& query) {
   LineageGraph graph;
   graph.root = query.fqn;
-  for (const char* sql : {kDescribeTable, kDescribeNode}) {
-    StatementScope row(db_->Prepare(sql));
+  {
+    StatementScope row(db_->Prepare(kRootFqn));
     row->Bind(1, std::string_view(query.fqn));
-    if (row->Next()) {
+    if (row->Next() && !row->IsNull(0)) {
       graph.root = row->String(0);
-      break;
+      graph.found = true;
     }
   }
   std::unordered_map<std::string, std::size_t> index_of;  // FqnKey -> nodes index
@@ -516,34 +549,34 @@ LineageGraph SqliteStore::Lineage(const LineageQuery& query) {
   index_of.emplace(FqnKey(graph.root), 0);
   std::unordered_set<std::int64_t> edge_ids;
 
+  // Breadth first, one statement per hop for the whole frontier.
   auto walk = [&](bool upstream) {
-    std::vector<std::string> frontier = {graph.root};
+    nlohmann::json frontier = nlohmann::json::array({graph.root});
     for (int distance = 1; distance <= query.depth && !frontier.empty(); ++distance) {
-      std::vector<std::string> next;
-      for (const std::string& fqn : frontier) {
-        StatementScope rows(db_->Prepare(upstream ? kUpstreamEdges : kDownstreamEdges));
-        rows->Bind(1, std::string_view(fqn));
-        while (rows->Next()) {
-          LineageEdge edge{.upstream_fqn = rows->String(1),
-                           .downstream_fqn = rows->String(2),
-                           .upstream_column = rows->String(3),
-                           .downstream_column = rows->String(4)};
-          const std::string& other = upstream ? edge.upstream_fqn : edge.downstream_fqn;
-          if (index_of.emplace(FqnKey(other), graph.nodes.size()).second) {
-            LineageNode& node = graph.nodes.emplace_back();
-            node.fqn = other;
-            node.distance = upstream ? -distance : distance;
-            next.push_back(other);
-          }
-          if (edge_ids.insert(rows->Int64(0)).second) graph.edges.push_back(std::move(edge));
+      nlohmann::json next = nlohmann::json::array();
+      std::string fqns = frontier.dump();
+      StatementScope rows(db_->Prepare(upstream ? kUpstreamEdges : kDownstreamEdges));
+      rows->Bind(1, std::string_view(fqns));
+      while (rows->Next()) {
+        LineageEdge edge{.upstream_fqn = rows->String(1),
+                         .downstream_fqn = rows->String(2),
+                         .upstream_column = rows->String(3),
+                         .downstream_column = rows->String(4)};
+        const std::string& other = upstream ? edge.upstream_fqn : edge.downstream_fqn;
+        if (index_of.emplace(FqnKey(other), graph.nodes.size()).second) {
+          LineageNode& node = graph.nodes.emplace_back();
+          node.fqn = other;
+          node.distance = upstream ? -distance : distance;
+          next.push_back(other);
         }
+        if (edge_ids.insert(rows->Int64(0)).second) graph.edges.push_back(std::move(edge));
       }
       frontier = std::move(next);
     }
   };
   if (query.direction != LineageDirection::kDownstream) walk(true);
   if (query.direction != LineageDirection::kUpstream) walk(false);
-  for (LineageNode& node : graph.nodes) Describe(node);
+  Describe(graph.nodes);
   AttachTestStatuses(graph);
   return graph;
 }

@@ -47,8 +47,9 @@ class SqliteStore final : public Store {
   // Lays the edits of the entity and its columns over `detail`.
   void ApplyEdits(EntityDetail& detail);
   std::vector<Edit> ReadEdits(std::string_view target_fqn);
-  // Name and resource type of a lineage vertex: its table or dbt node.
-  void Describe(LineageNode& node);
+  // Name and resource type of lineage vertices: their tables or dbt nodes,
+  // in two statements for all of them.
+  void Describe(std::vector<LineageNode>& nodes);
   // Each node's test status, from the search index's facets.
   void AttachTestStatuses(LineageGraph& graph);
 

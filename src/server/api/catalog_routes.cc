@@ -72,11 +72,13 @@ class CatalogReader {
   std::unordered_map<std::thread::id, std::int64_t> last_seen_;
 };
 
+Error NoSuchEntity(const std::string& fqn) {
+  return Error(ErrorCode::kNotFound, fmt::format("no table or dbt resource '{}'", fqn));
+}
+
 catalog::EntityDetail GetEntity(catalog::Store& store, const std::string& fqn) {
   std::optional<catalog::EntityDetail> detail = store.Get(fqn);
-  if (!detail) {
-    throw Error(ErrorCode::kNotFound, fmt::format("no table or dbt resource '{}'", fqn));
-  }
+  if (!detail) throw NoSuchEntity(fqn);
   return std::move(*detail);
 }
 
@@ -262,8 +264,9 @@ void AddQueryRoutes(Router& router, const std::shared_ptr<CatalogReader>& shared
                   [reader = shared](Request& request) {
                     catalog::LineageQuery query = LineageQueryOf(request);
                     return reader->Cached(request, [&](catalog::Store& store) {
-                      GetEntity(store, query.fqn);  // 404 for an unknown root
-                      return catalog::ToJson(store.Lineage(query));
+                      catalog::LineageGraph graph = store.Lineage(query);
+                      if (!graph.found) throw NoSuchEntity(query.fqn);
+                      return catalog::ToJson(graph);
                     });
                   },
               .summary = "Upstream/downstream lineage to a depth, table and column edges"});
