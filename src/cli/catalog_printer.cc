@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <map>
 
+#include "core/ascii.h"
+
 namespace cairn::cli {
 namespace {
 
@@ -13,12 +15,6 @@ std::string FirstLine(const std::string& text, std::size_t width) {
   std::string line = text.substr(0, text.find('\n'));
   if (line.size() > width) line = line.substr(0, width - 3) + "...";
   return line;
-}
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
 }
 
 std::string Joined(const std::vector<std::string>& items) {
@@ -43,7 +39,7 @@ void PrintColumns(const catalog::EntityDetail& entity, std::ostream& out) {
   std::map<std::string, std::vector<std::string>> tests_by_column;
   for (const catalog::TestSummary& test : entity.tests) {
     if (test.column.empty()) continue;
-    tests_by_column[Lower(test.column)].push_back(fmt::format(
+    tests_by_column[AsciiLower(test.column)].push_back(fmt::format(
         "{} {}", test.test_name, test.latest_status.empty() ? "not run" : test.latest_status));
   }
   fmt::print(out, "\nColumns ({})\n", columns.size());
@@ -56,7 +52,7 @@ void PrintColumns(const catalog::EntityDetail& entity, std::ostream& out) {
   for (const auto& c : columns) {
     fmt::print(out, "  {:>3}  {:<{}}  {:<{}}  {}\n", c.ordinal, c.name, name_width, c.data_type,
                type_width, FirstLine(c.description, 60));
-    if (auto it = tests_by_column.find(Lower(c.name)); it != tests_by_column.end()) {
+    if (auto it = tests_by_column.find(AsciiLower(c.name)); it != tests_by_column.end()) {
       fmt::print(out, "       {:<{}}  tests: {}\n", "", name_width + type_width,
                  Joined(it->second));
     }

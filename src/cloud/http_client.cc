@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -13,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "core/ascii.h"
 #include "core/error.h"
 
 namespace cairn::cloud {
@@ -68,8 +68,7 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
   }
   std::size_t colon = line.find(':');
   if (colon != std::string_view::npos) {
-    std::string name(line.substr(0, colon));
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string name = AsciiLower(line.substr(0, colon));
     std::string_view value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
       value.remove_prefix(1);

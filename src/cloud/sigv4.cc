@@ -9,6 +9,7 @@
 #include <array>
 #include <cctype>
 
+#include "core/ascii.h"
 #include "core/error.h"
 #include "core/hex.h"
 
@@ -44,12 +45,6 @@ bool IsUnsigned(std::string_view lower_name) {
   return false;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Trimmed, inner runs of whitespace as one space.
 std::string SignedValue(std::string_view value) {
   std::string out;
@@ -82,7 +77,7 @@ std::string HostOf(std::string_view endpoint) {
       host = host.substr(0, colon);
     }
   }
-  return Lower(host);
+  return AsciiLower(host);
 }
 
 // The path with "." and ".." segments resolved and "//" collapsed, keeping a
@@ -179,7 +174,7 @@ SignedRequest SignV4(const HttpRequestToSign& request, const AwsCredentials& cre
   // Lower-cased names, sorted; repeated headers joined by ','.
   std::vector<std::pair<std::string, std::string>> signed_headers;
   for (const auto& [name, value] : headers) {
-    std::string lower = Lower(name);
+    std::string lower = AsciiLower(name);
     if (IsUnsigned(lower)) continue;
     auto it = std::find_if(signed_headers.begin(), signed_headers.end(),
                            [&](const auto& header) { return header.first == lower; });

@@ -11,6 +11,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "core/ascii.h"
+
 namespace cairn::connectors::dbt {
 namespace {
 
@@ -22,13 +24,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
          std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
            return std::tolower(x) == std::tolower(y);
          });
-}
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 bool IsEphemeral(const Node& node) {
@@ -74,7 +69,7 @@ std::string TableTypeFromMaterialization(const Node& node) {
 
 // catalog.json writes the warehouse's own words ("BASE TABLE", "VIEW", "table").
 std::string TableTypeFromCatalog(std::string_view type) {
-  std::string lower = Lower(type);
+  std::string lower = AsciiLower(type);
   if (lower.find("materialized") != std::string::npos) return "materialized_view";
   if (lower.find("view") != std::string::npos) return "view";
   if (lower.find("external") != std::string::npos) return "external";
@@ -188,7 +183,7 @@ class ProjectMapper {
     for (Node& node : project_.manifest.nodes) {
       if (!BuildsRelation(node)) continue;
       const std::string& fqn = FqnOf(node.unique_id);
-      auto [it, inserted] = table_index.emplace(Lower(fqn), snapshot_.tables.size());
+      auto [it, inserted] = table_index.emplace(AsciiLower(fqn), snapshot_.tables.size());
       if (!inserted) continue;
       snapshot_.tables.push_back(MakeTable(node, fqn));
     }
@@ -384,7 +379,7 @@ class ProjectMapper {
       run.invocation_id = invocation;
       run.resource_type = ResourceTypeOf(result.unique_id);
       run.unique_id = std::move(result.unique_id);
-      run.status = Lower(result.status);  // dbt Fusion writes "Pass", dbt Core "pass"
+      run.status = AsciiLower(result.status);  // dbt Fusion writes "Pass", dbt Core "pass"
       run.execution_seconds = result.execution_time;
       run.started_at = std::move(result.started_at);
       run.completed_at = std::move(result.completed_at);
@@ -410,7 +405,7 @@ class ProjectMapper {
       run.invocation_id = invocation;
       run.resource_type = "source";
       run.unique_id = std::move(result.unique_id);
-      run.status = Lower(result.status);  // dbt Fusion writes "Pass", dbt Core "pass"
+      run.status = AsciiLower(result.status);  // dbt Fusion writes "Pass", dbt Core "pass"
       run.execution_seconds = result.execution_time;
       run.started_at = result.snapshotted_at;
       run.completed_at = std::move(result.snapshotted_at);

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <memory>
 
+#include "core/ascii.h"
 #include "core/error.h"
 
 namespace cairn::server {
@@ -18,13 +19,6 @@ constexpr std::size_t kMaxPartHeaderBytes = std::size_t{16} * 1024;
   throw Error(ErrorCode::kInvalidArgument, "malformed multipart body: " + why);
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // The value of `key` in a header value such as
 // `form-data; name="manifest_file"; filename="manifest.json"`.
 std::optional<std::string> HeaderParam(std::string_view header, std::string_view key) {
@@ -34,7 +28,7 @@ std::optional<std::string> HeaderParam(std::string_view header, std::string_view
     while (at < header.size() && header[at] == ' ') ++at;
     std::size_t eq = header.find('=', at);
     if (eq == std::string_view::npos) return std::nullopt;
-    if (Lower(header.substr(at, eq - at)) != key) continue;
+    if (AsciiLower(header.substr(at, eq - at)) != key) continue;
     std::string_view rest = header.substr(eq + 1);
     if (!rest.empty() && rest.front() == '"') {
       std::size_t close = rest.find('"', 1);
@@ -104,7 +98,8 @@ PartHeaders ReadPartHeaders(BodyReader& reader) {
     std::size_t line_end = std::min(headers.find("\r\n", line_start), headers.size());
     std::string_view line = headers.substr(line_start, line_end - line_start);
     std::size_t colon = line.find(':');
-    if (colon != std::string_view::npos && Lower(line.substr(0, colon)) == "content-disposition") {
+    if (colon != std::string_view::npos &&
+        AsciiLower(line.substr(0, colon)) == "content-disposition") {
       std::string_view value = line.substr(colon + 1);
       has_disposition = true;
       part.name = HeaderParam(value, "name").value_or("");
@@ -122,7 +117,7 @@ PartHeaders ReadPartHeaders(BodyReader& reader) {
 }  // namespace
 
 std::string MultipartBoundary(std::string_view content_type) {
-  std::string type = Lower(content_type.substr(0, content_type.find(';')));
+  std::string type = AsciiLower(content_type.substr(0, content_type.find(';')));
   while (!type.empty() && type.back() == ' ') type.pop_back();
   std::optional<std::string> boundary = HeaderParam(content_type, "boundary");
   if (type != "multipart/form-data" || !boundary || boundary->empty() || boundary->size() > 200) {

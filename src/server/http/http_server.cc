@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/ascii.h"
 #include "server/http/url.h"
 
 namespace cairn::server {
@@ -59,12 +60,6 @@ Method MethodOf(http::verb verb) {
     default:
       return Method::kOther;
   }
-}
-
-std::string LowerCase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 bool IsClientGone(const beast::error_code& ec) {
@@ -214,7 +209,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     request_.target = std::string(header.target());
     SplitTarget(request_.target, request_.path, request_.query);
     for (const auto& field : header) {
-      request_.headers[LowerCase(field.name_string())] = std::string(field.value());
+      request_.headers[AsciiLower(field.name_string())] = std::string(field.value());
     }
     request_.remote_address = remote_;
     keep_alive_ = header.keep_alive();

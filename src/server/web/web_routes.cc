@@ -1,10 +1,10 @@
 #include "server/web/web_routes.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdlib>
 #include <string>
 
+#include "core/ascii.h"
 #include "server/web/web_assets.h"
 
 namespace cairn::server {
@@ -20,11 +20,8 @@ const WebAsset* FindAsset(std::string_view path) {
 
 // Whether Accept-Encoding lists gzip (or *) with a q-value above zero.
 bool AcceptsGzip(std::string_view accept_encoding) {
-  std::string header;
-  for (char c : accept_encoding) {
-    if (c != ' ' && c != '\t')
-      header += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  std::string header = AsciiLower(accept_encoding);
+  std::erase_if(header, [](char c) { return c == ' ' || c == '\t'; });
   std::string_view rest = header;
   while (!rest.empty()) {
     std::string_view item = rest.substr(0, rest.find(','));
