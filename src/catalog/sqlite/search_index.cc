@@ -6,6 +6,7 @@
 #include <array>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <queue>
 #include <unordered_map>
 #include <vector>
@@ -657,19 +658,23 @@ void SearchIndex::List(const SearchQuery& query, int test_status, SearchPage& pa
 }
 
 std::vector<std::string> SearchIndex::TestStatuses(const std::vector<std::string>& fqns) {
-  // A table's document is 2 * its id; a table-less node's 2 * its id + 1.
-  constexpr const char* kStatusOf = R"sql(
-SELECT coalesce((SELECT f.test_status FROM tables t JOIN search_facets f ON f.doc = t.id * 2
-                 WHERE t.fqn = ?1),
-                (SELECT f.test_status FROM dbt_nodes n JOIN search_facets f ON f.doc = n.id * 2 + 1
-                 WHERE n.fqn = ?1 AND n.fqn <> n.table_fqn ORDER BY n.id LIMIT 1), 0)
+  // One statement for all: a table's document is 2 * its id, a table-less
+  // node's 2 * its id + 1.
+  constexpr const char* kStatusesOf = R"sql(
+SELECT f.key,
+       coalesce((SELECT x.test_status FROM tables t JOIN search_facets x ON x.doc = t.id * 2
+                 WHERE t.fqn = f.value),
+                (SELECT x.test_status FROM dbt_nodes n JOIN search_facets x ON x.doc = n.id * 2 + 1
+                 WHERE n.fqn = f.value AND n.fqn <> n.table_fqn ORDER BY n.id LIMIT 1), 0)
+FROM json_each(?1) f
 )sql";
-  std::vector<std::string> statuses;
-  statuses.reserve(fqns.size());
-  for (const std::string& fqn : fqns) {
-    StatementScope row(db_.Prepare(kStatusOf));
-    row->Bind(1, std::string_view(fqn));
-    statuses.emplace_back(TestStatusName(row->Next() ? row->Int64(0) : 0));
+  std::vector<std::string> statuses(fqns.size(), TestStatusName(0));
+  std::string list = nlohmann::json(fqns).dump();
+  StatementScope rows(db_.Prepare(kStatusesOf));
+  rows->Bind(1, std::string_view(list));
+  while (rows->Next()) {
+    auto at = static_cast<std::size_t>(rows->Int64(0));
+    if (at < statuses.size()) statuses[at] = TestStatusName(rows->Int64(1));
   }
   return statuses;
 }
