@@ -118,6 +118,14 @@ ResolvedCredentials ResolveCredentials(const CredentialSources& sources) {
           credentials_file.string(), config_file.string(), profile));
 }
 
+// A RoleSessionName or SourceIdentity: 2-64 of [\w+=,.@-].
+bool IsStsName(const std::string& name) {
+  return name.size() >= 2 && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) ||
+                  std::string_view("_+=,.@-").find(c) != std::string_view::npos;
+         });
+}
+
 // STS's own limits (its model's shapes), checked here so that a bad config
 // fails with what is wrong rather than with a refusal from the service.
 void CheckAssumeRole(const AssumeRoleRequest& request) {
@@ -128,13 +136,12 @@ void CheckAssumeRole(const AssumeRoleRequest& request) {
   if (!request.role_arn.starts_with("arn:") || request.role_arn.size() < 20) {
     fail("the role must be an ARN (arn:aws:iam::ACCOUNT:role/NAME)");
   }
-  const std::string& name = request.session_name;
-  bool name_ok =
-      name.size() >= 2 && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) ||
-               std::string_view("_+=,.@-").find(c) != std::string_view::npos;
-      });
-  if (!name_ok) fail("the session name must be 2-64 characters of letters, digits and _+=,.@-");
+  if (!IsStsName(request.session_name)) {
+    fail("the session name must be 2-64 characters of letters, digits and _+=,.@-");
+  }
+  if (!request.source_identity.empty() && !IsStsName(request.source_identity)) {
+    fail("the source identity must be 2-64 characters of letters, digits and _+=,.@-");
+  }
   if (request.duration < std::chrono::seconds(900) || request.duration > std::chrono::hours(12)) {
     fail("the duration must be 900 to 43200 seconds");
   }
@@ -152,6 +159,9 @@ TemporaryCredentials AssumeRole(const HttpClient& http, const AwsCredentials& ba
       FormField("RoleSessionName", request.session_name),
       FormField("DurationSeconds", std::to_string(request.duration.count()))};
   if (!request.external_id.empty()) fields.push_back(FormField("ExternalId", request.external_id));
+  if (!request.source_identity.empty()) {
+    fields.push_back(FormField("SourceIdentity", request.source_identity));
+  }
   std::string body = fmt::format("{}", fmt::join(fields, "&"));
   std::string endpoint = request.sts_endpoint.empty()
                              ? fmt::format("https://sts.{}.amazonaws.com", request.region)

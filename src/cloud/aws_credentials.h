@@ -43,7 +43,8 @@ std::optional<AwsCredentials> CredentialsFromIni(const std::filesystem::path& fi
 struct AssumeRoleRequest {
   std::string role_arn;
   std::string session_name = "cairn";
-  std::string external_id;  // empty: not sent
+  std::string external_id;      // empty: not sent
+  std::string source_identity;  // empty: not sent
   std::chrono::seconds duration{3600};
   std::string region = "us-east-1";
   std::string sts_endpoint;  // empty: https://sts.<region>.amazonaws.com

@@ -137,6 +137,7 @@ TEST_F(StsTest, RequestsOutsideStsLimitsAreRefusedBeforeSending) {
   refused([](AssumeRoleRequest& r) { r.session_name = "has space"; }, "session name");
   refused([](AssumeRoleRequest& r) { r.duration = 60s; }, "900 to 43200");
   refused([](AssumeRoleRequest& r) { r.external_id = "x"; }, "external id");
+  refused([](AssumeRoleRequest& r) { r.source_identity = "no spaces"; }, "source identity");
 }
 
 }  // namespace

@@ -52,13 +52,23 @@ class Source {
 
 using SourceFactory = std::function<std::unique_ptr<Source>(const SourceContext&)>;
 
+// Parts of a `source` object whose schema depends on a value in it (a
+// dbtConfigSource's dbtConfigType): each a JSON pointer under `source` and
+// the schema (file under schemas/) the value there must match.
+struct NestedSchema {
+  std::string pointer;
+  std::string schema_file;
+};
+using NestedSchemas = std::function<std::vector<NestedSchema>(const nlohmann::json& source)>;
+
 // A connector as the registry knows it: its `source.type` name, the JSON
-// Schema (file name under schemas/) its `source` object must match, and how
-// to build it.
+// Schema (file name under schemas/) its `source` object must match, those of
+// its variant parts, and how to build it.
 struct Connector {
   std::string type;
   std::string schema_file;
   SourceFactory factory;
+  NestedSchemas nested_schemas;  // may be empty
 };
 
 }  // namespace cairn::connectors

@@ -25,6 +25,11 @@ WorkflowConfig Validate(ConfigDocument document, const connectors::Registry& reg
                  .json_path = "$.source.type"});
   }
   SchemaValidator(config.connector->schema_file).Validate(document, "/source");
+  if (config.connector->nested_schemas) {
+    for (const auto& nested : config.connector->nested_schemas(source)) {
+      SchemaValidator(nested.schema_file).Validate(document, "/source" + nested.pointer);
+    }
+  }
 
   config.service_name = source.at("serviceName").get<std::string>();
   const nlohmann::json& sink = document.value.at("sink");

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "core/error.h"
 
 namespace cairn::ingest {
@@ -138,6 +140,32 @@ TEST(WorkflowConfigTest, MissingFileIsNotFound) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kNotFound);
   }
+}
+
+TEST(WorkflowConfigTest, EachConfigSourceTypeHasItsOwnFields) {
+  EXPECT_EQ(ErrorOf(Variant("dbtManifestFilePath: target/manifest.json",
+                            "dbtManifestHttpPath: https://x/manifest.json")),
+            "workflow.yaml:10: at $.source.sourceConfig.config.dbtConfigSource: unknown field "
+            "'dbtManifestHttpPath' (allowed here: dbtCatalogFilePath, dbtConfigType, "
+            "dbtManifestFilePath, dbtRunResultsFilePath, dbtSourcesFilePath)");
+  const std::string http =
+      Variant("dbtConfigType: local\n        dbtManifestFilePath: target/manifest.json",
+              "dbtConfigType: http\n        dbtManifestHttpPath: ftp://x/manifest.json");
+  EXPECT_NE(ErrorOf(http).find("workflow.yaml:10: at $.source.sourceConfig.config.dbtConfigSource."
+                               "dbtManifestHttpPath:"),
+            std::string::npos)
+      << ErrorOf(http);
+}
+
+// Every workflow under examples/ is one Cairn accepts.
+TEST(WorkflowConfigTest, TheExamplesAreValid) {
+  int seen = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(CAIRN_SOURCE_DIR "/examples")) {
+    if (entry.path().extension() != ".yaml") continue;
+    ++seen;
+    EXPECT_NO_THROW(LoadWorkflowConfig(entry.path().string())) << entry.path();
+  }
+  EXPECT_GE(seen, 3);
 }
 
 TEST(ConfigDocumentTest, ScalarsFollowYamlCoreSchema) {

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "connectors/dbt/dbt_mapper.h"
+#include "connectors/dbt/remote_dbt_sources.h"
 #include "core/error.h"
 #include "core/file_digest.h"
 #include "dbt/artifact_readers.h"
@@ -78,9 +79,7 @@ class DbtSource : public Source {
   // same artifacts copied elsewhere are the same project.
   std::string Digest(int threads) {
     std::vector<std::string> present;
-    std::string text =
-        fmt::format("{}\ntags={}\nservice={}\n", kFingerprintVersion, include_tags_ ? 1 : 0,
-                    service_.empty() ? "(from the manifest)" : "=" + service_);
+    std::string text = FingerprintPreamble(service_, include_tags_);
     for (const auto& [kind, path] : Files()) {
       if (!path->empty()) present.push_back(*path);
     }
@@ -133,13 +132,36 @@ std::unique_ptr<Source> FromWorkflow(const SourceContext& context) {
   const nlohmann::json& config = context.source->at("sourceConfig").at("config");
   const nlohmann::json& config_source = config.at("dbtConfigSource");
   const bool include_tags = config.value("includeTags", true);
+  const std::string type = config_source.value("dbtConfigType", "local");
+  if (type == "http") {
+    return MakeHttpDbtSource(HttpArtifactUrlsFrom(config_source),
+                             TransferOptionsFrom(config_source), context.service_name,
+                             include_tags);
+  }
+  if (type == "s3" || type == "gcs") {
+    return MakeBucketDbtSource(BucketSpecFrom(config_source), TransferOptionsFrom(config_source),
+                               context.service_name, include_tags);
+  }
   return MakeDbtSource(LocalArtifactPaths(config_source), context.service_name, include_tags);
+}
+
+// dbtConfigSource's fields depend on its dbtConfigType: each variant has its
+// own schema (schemas/connectors/dbt/TYPE.json).
+std::vector<NestedSchema> VariantSchemas(const nlohmann::json& source) {
+  const nlohmann::json& config_source =
+      source.at("sourceConfig").at("config").at("dbtConfigSource");
+  return {{.pointer = "/sourceConfig/config/dbtConfigSource",
+           .schema_file = fmt::format("connectors/dbt/{}.json",
+                                      config_source.value("dbtConfigType", "local"))}};
 }
 
 }  // namespace
 
 Connector DbtConnector() {
-  return Connector{.type = "dbt", .schema_file = "connectors/dbt.json", .factory = FromWorkflow};
+  return Connector{.type = "dbt",
+                   .schema_file = "connectors/dbt.json",
+                   .factory = FromWorkflow,
+                   .nested_schemas = VariantSchemas};
 }
 
 cairn::dbt::ArtifactPaths LocalArtifactPaths(const nlohmann::json& dbt_config_source) {
@@ -173,6 +195,11 @@ cairn::dbt::ArtifactPaths ArtifactPathsInDirectory(const std::string& directory)
           .run_results = optional("run_results.json"),
           .catalog = optional("catalog.json"),
           .sources = optional("sources.json")};
+}
+
+std::string FingerprintPreamble(const std::string& service, bool include_tags) {
+  return fmt::format("{}\ntags={}\nservice={}\n", kFingerprintVersion, include_tags ? 1 : 0,
+                     service.empty() ? "(from the manifest)" : "=" + service);
 }
 
 std::unique_ptr<Source> MakeDbtSource(cairn::dbt::ArtifactPaths paths, std::string service,

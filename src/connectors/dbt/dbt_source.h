@@ -16,6 +16,10 @@ cairn::dbt::ArtifactPaths LocalArtifactPaths(const nlohmann::json& dbt_config_so
 // target/): manifest.json required, the others used when present.
 cairn::dbt::ArtifactPaths ArtifactPathsInDirectory(const std::string& directory);
 
+// What every fingerprint of a dbt source starts with: the readers' version
+// and the options that change the snapshot made of the same artifacts.
+std::string FingerprintPreamble(const std::string& service, bool include_tags);
+
 // Reads, checks and maps the project. `service` empty means the default name
 // (DefaultServiceName).
 std::unique_ptr<Source> MakeDbtSource(cairn::dbt::ArtifactPaths paths, std::string service,
