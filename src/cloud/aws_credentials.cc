@@ -224,4 +224,19 @@ AwsCredentials AssumedRole::Current() {
   return current_->credentials;
 }
 
+AwsSession::AwsSession(const HttpClient& http, const CredentialSources& sources,
+                       std::optional<AssumeRoleRequest> assume_role) {
+  ResolvedCredentials resolved = ResolveCredentials(sources);
+  base_ = std::move(resolved.credentials);
+  source_ = std::move(resolved.source);
+  if (assume_role) {
+    source_ += ", assuming " + assume_role->role_arn;
+    role_ = std::make_unique<AssumedRole>(http, base_, std::move(*assume_role));
+  }
+}
+
+AwsCredentials AwsSession::Current() {
+  return role_ ? role_->Current() : base_;
+}
+
 }  // namespace cairn::cloud

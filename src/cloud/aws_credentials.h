@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -80,6 +81,25 @@ class AssumedRole {
   std::mutex mutex_;
   std::optional<TemporaryCredentials> current_;
   int assumptions_ = 0;
+};
+
+// The credentials of one client (a bucket, DynamoDB): the chain resolved
+// once, and when a role is to be assumed, its credentials, renewed before
+// they expire. Throws kInvalidArgument when the chain finds no keys.
+class AwsSession {
+ public:
+  AwsSession(const HttpClient& http, const CredentialSources& sources,
+             std::optional<AssumeRoleRequest> assume_role);
+
+  AwsCredentials Current();
+  // Where the keys came from ("config", "environment", ...), and the role
+  // when one is assumed; never the keys.
+  const std::string& source() const { return source_; }
+
+ private:
+  AwsCredentials base_;
+  std::string source_;
+  std::unique_ptr<AssumedRole> role_;
 };
 
 }  // namespace cairn::cloud

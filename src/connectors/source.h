@@ -48,6 +48,9 @@ class Source {
 
   // Things skipped while reading (not errors), for the run report.
   virtual std::vector<std::string> Warnings() const = 0;
+
+  // Databases, schemas and tables the sourceConfig's filters left out.
+  virtual std::int64_t Filtered() const { return 0; }
 };
 
 using SourceFactory = std::function<std::unique_ptr<Source>(const SourceContext&)>;

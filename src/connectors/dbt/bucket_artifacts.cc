@@ -135,21 +135,14 @@ bool IsGcsEndpoint(const std::string& endpoint) {
 }
 
 ArtifactBucket::ArtifactBucket(BucketSpec spec, const cloud::HttpClient& http)
-    : spec_(std::move(spec)), http_(http) {
+    : spec_(std::move(spec)), http_(http), session_(http, spec_.credentials, spec_.assume_role) {
   spec_.prefix = NormalizePrefix(spec_.prefix);
-  cloud::ResolvedCredentials resolved = cloud::ResolveCredentials(spec_.credentials);
-  base_ = std::move(resolved.credentials);
-  credential_source_ = std::move(resolved.source);
-  if (spec_.assume_role) {
-    credential_source_ += ", assuming " + spec_.assume_role->role_arn;
-    role_ = std::make_unique<cloud::AssumedRole>(http_, base_, *spec_.assume_role);
-  }
 }
 
 ArtifactBucket::~ArtifactBucket() = default;
 
 cloud::S3Client ArtifactBucket::Client() {
-  return {spec_.location, role_ ? role_->Current() : base_, http_};
+  return {spec_.location, session_.Current(), http_};
 }
 
 BucketArtifacts ArtifactBucket::List() {

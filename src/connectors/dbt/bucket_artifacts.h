@@ -81,7 +81,7 @@ class ArtifactBucket {
   std::string Where() const;
   // Where the credentials came from ("config", "environment", ...) and the
   // role when one is assumed; never the keys.
-  const std::string& credential_source() const { return credential_source_; }
+  const std::string& credential_source() const { return session_.source(); }
   const BucketSpec& spec() const { return spec_; }
 
  private:
@@ -89,9 +89,7 @@ class ArtifactBucket {
 
   BucketSpec spec_;
   const cloud::HttpClient& http_;
-  cloud::AwsCredentials base_;
-  std::string credential_source_;
-  std::unique_ptr<cloud::AssumedRole> role_;
+  cloud::AwsSession session_;
 };
 
 // Whether `endpoint` is Google Cloud Storage's S3-compatible one.

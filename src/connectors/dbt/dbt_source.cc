@@ -150,9 +150,15 @@ std::unique_ptr<Source> FromWorkflow(const SourceContext& context) {
 std::vector<NestedSchema> VariantSchemas(const nlohmann::json& source) {
   const nlohmann::json& config_source =
       source.at("sourceConfig").at("config").at("dbtConfigSource");
-  return {{.pointer = "/sourceConfig/config/dbtConfigSource",
-           .schema_file = fmt::format("connectors/dbt/{}.json",
-                                      config_source.value("dbtConfigType", "local"))}};
+  const std::string type = config_source.value("dbtConfigType", "local");
+  std::vector<NestedSchema> schemas = {
+      {.pointer = "/sourceConfig/config/dbtConfigSource",
+       .schema_file = fmt::format("connectors/dbt/{}.json", type)}};
+  if (type == "s3") {
+    schemas.push_back({.pointer = "/sourceConfig/config/dbtConfigSource/dbtSecurityConfig",
+                       .schema_file = "common/aws_credentials.json"});
+  }
+  return schemas;
 }
 
 }  // namespace

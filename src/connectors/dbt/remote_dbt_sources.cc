@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "connectors/aws_config.h"
 #include "connectors/dbt/dbt_source.h"
 #include "core/error.h"
 #include "core/file_digest.h"
@@ -220,39 +221,14 @@ std::string StringAt(const json& object, const char* key) {
   throw Error(code, message, {.json_path = fmt::format("{}.{}", kConfigPath, path)});
 }
 
-cloud::CredentialSources KeysOrChain(const std::string& id, const std::string& secret,
-                                     const std::string& token, const char* id_field,
-                                     const char* secret_field) {
-  if (id.empty() != secret.empty()) {
-    FailConfig(fmt::format("dbtSecurityConfig.{}", id.empty() ? id_field : secret_field),
-               fmt::format("{} and {} go together: give both, or neither to use the standard "
-                           "credential chain",
-                           id_field, secret_field));
-  }
-  cloud::CredentialSources sources;
-  sources.explicit_keys = {id, secret, token};
-  return sources;
-}
-
 BucketSpec S3SpecFrom(const json& config_source) {
-  const json& security = config_source.at("dbtSecurityConfig");
+  AwsConfig aws = AwsConfigFrom(config_source.at("dbtSecurityConfig"),
+                                fmt::format("{}.dbtSecurityConfig", kConfigPath));
   BucketSpec spec;
-  spec.location.region = StringAt(security, "awsRegion");
-  spec.location.endpoint = StringAt(security, "endPointURL");
-  spec.credentials =
-      KeysOrChain(StringAt(security, "awsAccessKeyId"), StringAt(security, "awsSecretAccessKey"),
-                  StringAt(security, "awsSessionToken"), "awsAccessKeyId", "awsSecretAccessKey");
-  spec.credentials.profile = StringAt(security, "profileName");
-  if (const std::string role = StringAt(security, "assumeRoleArn"); !role.empty()) {
-    spec.assume_role = cloud::AssumeRoleRequest{
-        .role_arn = role,
-        .session_name = security.value("assumeRoleSessionName", "OpenMetadataSession"),
-        .external_id = StringAt(security, "assumeRoleExternalId"),
-        .source_identity = StringAt(security, "assumeRoleSourceIdentity"),
-        .duration = std::chrono::seconds(security.value("assumeRoleDurationSeconds", 3600)),
-        .region = spec.location.region,
-        .sts_endpoint = StringAt(security, "stsEndPointURL")};
-  }
+  spec.location.region = std::move(aws.region);
+  spec.location.endpoint = std::move(aws.endpoint);
+  spec.credentials = std::move(aws.credentials);
+  spec.assume_role = std::move(aws.assume_role);
   return spec;
 }
 

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <string_view>
+
+#include "connectors/filter_pattern.h"
+
+// The sourceConfig.config of a warehouse connector: OpenMetadata's
+// DatabaseServiceMetadataPipeline (schemas/pipelines/database_metadata.json).
+// Connectors ask it, while they list, whether to read a database, a schema
+// or a table, so that what is filtered out is never described at all.
+namespace cairn::connectors {
+
+class DatabasePipeline {
+ public:
+  // Everything included, nothing filtered.
+  DatabasePipeline() = default;
+  // From a validated sourceConfig.config. Throws kInvalidConfig for a regex
+  // that does not compile, naming its place.
+  static DatabasePipeline FromJson(const nlohmann::json& config);
+
+  bool mark_deleted_tables() const { return mark_deleted_tables_; }
+  bool include_tags() const { return include_tags_; }
+
+  // Each answers by the bare name, or by the FQN with useFqnForFiltering,
+  // and counts what it leaves out.
+  bool KeepsDatabase(std::string_view service, std::string_view database);
+  bool KeepsSchema(std::string_view service, std::string_view database, std::string_view schema);
+  // Views and materialized views count as views for includeViews.
+  bool KeepsTable(std::string_view service, std::string_view database, std::string_view schema,
+                  std::string_view table, bool is_view);
+
+  // Databases, schemas and tables left out so far, for the run report.
+  std::int64_t filtered() const { return filtered_; }
+
+ private:
+  bool Count(bool kept);
+
+  bool mark_deleted_tables_ = true;
+  bool include_tables_ = true;
+  bool include_views_ = true;
+  bool include_tags_ = true;
+  bool use_fqn_ = false;
+  FilterPattern databases_;
+  FilterPattern schemas_;
+  FilterPattern tables_;
+  std::int64_t filtered_ = 0;
+};
+
+}  // namespace cairn::connectors
