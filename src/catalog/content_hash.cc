@@ -109,7 +109,7 @@ std::uint64_t HashTable(const Table& table) {
        {std::string_view(table.fqn), std::string_view(table.database),
         std::string_view(table.schema), std::string_view(table.name),
         std::string_view(table.table_type), std::string_view(table.description),
-        std::string_view(table.stats_json)}) {
+        std::string_view(table.stats_json), std::string_view(table.definition)}) {
     h.Add(text);
   }
   h.Add(table.tags);

@@ -46,6 +46,7 @@ struct Table {
   std::vector<std::string> tags;
   std::vector<std::string> owners;
   std::string stats_json = "{}";  // row count, bytes, ... from the warehouse
+  std::string definition;         // a view's or materialized view's SELECT, as the warehouse has it
   std::vector<Column> columns;
 };
 

@@ -45,6 +45,7 @@ nlohmann::json ToJson(const Table& table) {
           {"tags", table.tags},
           {"owners", table.owners},
           {"stats", Embedded(table.stats_json)},
+          {"definition", OrNull(table.definition)},
           {"columns", std::move(columns)}};
 }
 

@@ -155,6 +155,7 @@ void ExpectSameTable(const Table& actual, const Table& expected) {
   EXPECT_EQ(actual.tags, expected.tags);
   EXPECT_EQ(actual.owners, expected.owners);
   EXPECT_EQ(actual.stats_json, expected.stats_json);
+  EXPECT_EQ(actual.definition, expected.definition);
   ASSERT_EQ(actual.columns.size(), expected.columns.size());
   for (std::size_t i = 0; i < actual.columns.size(); ++i) {
     const Column& a = actual.columns[i];
@@ -205,6 +206,7 @@ ServiceSnapshot ShopSnapshot() {
                             MakeColumn("customer_id", 2, "integer", "Who ordered"),
                             MakeColumn("amount", 3, "numeric", "Total in cents")});
   orders.table_type = "view";
+  orders.definition = "select * from raw.raw_orders where status <> 'test'";
   Table raw_orders =
       MakeTable(kRawOrders, "raw", "raw_orders", "Orders as loaded",
                 {MakeColumn("id", 1, "integer", ""), MakeColumn("user_id", 2, "integer", "")});

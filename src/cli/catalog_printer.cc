@@ -154,6 +154,9 @@ void PrintEntity(const catalog::EntityDetail& entity, std::ostream& out) {
     if (!n.depends_on.empty()) fmt::print(out, "  depends on: {}\n", Joined(n.depends_on));
   }
   if (entity.table) PrintColumns(entity, out);
+  if (entity.table && !entity.table->definition.empty()) {
+    fmt::print(out, "\n  definition:\n    {}\n", entity.table->definition);
+  }
   PrintTests(entity, out);
   PrintRuns(entity, out);
 }

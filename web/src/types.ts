@@ -66,6 +66,7 @@ export interface Table {
   tags: string[];
   owners: string[];
   stats: Record<string, unknown> | null;
+  definition: string | null;
   columns: Column[];
 }
 

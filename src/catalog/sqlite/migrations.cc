@@ -293,6 +293,11 @@ constexpr const char* kArtifactFingerprints = R"sql(
 ALTER TABLE snapshot_state ADD COLUMN artifact_fingerprint TEXT NOT NULL DEFAULT '';
 )sql";
 
+// The SELECT behind a view or materialized view, as a warehouse reports it.
+constexpr const char* kViewDefinitions = R"sql(
+ALTER TABLE tables ADD COLUMN definition TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -304,6 +309,7 @@ const std::vector<Migration>& Migrations() {
       {5, "integrations and extraction runs", kExtractionRuns},
       {6, "search facets and test status", kSearchFacets, &RebuildSearchFacets},
       {7, "artifact fingerprints", kArtifactFingerprints},
+      {8, "view definitions", kViewDefinitions},
   };
   return kMigrations;
 }

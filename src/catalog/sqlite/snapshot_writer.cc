@@ -27,13 +27,13 @@ constexpr const char* kStoredTables =
     "SELECT id, content_hash, fqn, origin FROM tables WHERE service_id = ?1";
 constexpr const char* kInsertTable = R"sql(
 INSERT INTO tables(service_id, origin, content_hash, fqn, database_name, schema_name, name,
-                   table_type, description, tags, owners, stats)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                   table_type, description, tags, owners, stats, definition)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
 )sql";
 constexpr const char* kUpdateTable = R"sql(
 UPDATE tables SET origin = ?2, content_hash = ?3, fqn = ?4, database_name = ?5, schema_name = ?6,
                   name = ?7, table_type = ?8, description = ?9, tags = ?10, owners = ?11,
-                  stats = ?12
+                  stats = ?12, definition = ?13
 WHERE id = ?1
 )sql";
 constexpr const char* kDeleteColumns = "DELETE FROM columns WHERE table_id = ?1";
@@ -252,6 +252,7 @@ void SnapshotWriter::WriteTables() {
         .Bind(10, View(tags))
         .Bind(11, View(owners))
         .Bind(12, View(table.stats_json))
+        .Bind(13, View(table.definition))
         .Exec();
     std::int64_t id = 0;
     if (update) {

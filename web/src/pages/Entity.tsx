@@ -308,6 +308,12 @@ export function Entity({ fqn }: { fqn: string }) {
               <SqlBlock raw={entity.dbt.raw_code} compiled={entity.dbt.compiled_code} language={entity.dbt.language} />
             </section>
           )}
+          {!entity.dbt && entity.table?.definition && (
+            <section class="card" aria-label="Definition">
+              <h2>Definition</h2>
+              <SqlBlock raw={entity.table.definition} compiled={null} language="sql" />
+            </section>
+          )}
         </div>
         <div class="side-column">
           <Properties entity={entity} />
