@@ -13,7 +13,7 @@ PACKAGES=(
   g++ cmake ninja-build ccache clang-format clang-tidy git pkg-config python3
   # libraries (DESIGN.md, "Chosen dependencies")
   libboost1.81-dev libsimdjson-dev nlohmann-json3-dev libvalijson-dev libyaml-cpp-dev
-  libsqlite3-dev libcurl4-openssl-dev libssl-dev libre2-dev libcli11-dev libspdlog-dev
+  libsqlite3-dev libcurl4-openssl-dev libssl-dev libre2-dev libcli11-dev libspdlog-dev libpq-dev
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   # tools the tests and the main command use
   sqlite3 openssl curl python3-requests
@@ -24,7 +24,9 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   PACKAGES+=(nodejs npm)
 fi
 case "${1:-}" in
-  --test) PACKAGES+=(chromium fonts-dejavu-core) ;;
+  # PostgreSQL's server for the tests of the postgres connector (started as
+  # the postgres user in a temporary directory, never as a service).
+  --test) PACKAGES+=(chromium fonts-dejavu-core postgresql) ;;
   --bench) PACKAGES+=(wrk nginx-light chromium fonts-dejavu-core) ;;
   "") ;;
   *) echo "usage: scripts/install-deps.sh [--test|--bench]" >&2; exit 2 ;;

@@ -96,6 +96,10 @@ void PrintIngestReport(const ingest::IngestReport& report, const catalog::Catalo
   }
   PrintCounts(out, "tables", report.tables_seen, report.applied.tables);
   PrintCounts(out, "nodes", report.nodes_seen, report.applied.nodes);
+  if (report.filtered > 0) {
+    fmt::print(out, "  {:<8} {:>7} databases, schemas and tables left out by the filters\n",
+               "filtered", report.filtered);
+  }
   fmt::print(out, "  {:<8} {:>7} edges\n", "lineage", report.applied.lineage_edges);
   fmt::print(out, "  {:<8} {:>7} new invocations, {} results added\n", "history",
              report.applied.invocations_added, report.applied.runs_added);

@@ -20,14 +20,12 @@ void ReportIngest(const ingest::IngestReport& report, catalog::Store& store,
                   const OutputOptions& output) {
   const catalog::CatalogCounts totals = store.Counts();
   if (output.json) {
-    nlohmann::json out = {{"service", report.service},
-                          {"unchanged", report.unchanged},
-                          {"tables_seen", report.tables_seen},
-                          {"nodes_seen", report.nodes_seen},
-                          {"applied", catalog::ToJson(report.applied)},
-                          {"warnings", report.warnings},
-                          {"elapsed_seconds", report.elapsed_seconds},
-                          {"catalog", catalog::ToJson(totals)}};
+    nlohmann::json out = {
+        {"service", report.service},         {"unchanged", report.unchanged},
+        {"tables_seen", report.tables_seen}, {"nodes_seen", report.nodes_seen},
+        {"filtered", report.filtered},       {"applied", catalog::ToJson(report.applied)},
+        {"warnings", report.warnings},       {"elapsed_seconds", report.elapsed_seconds},
+        {"catalog", catalog::ToJson(totals)}};
     std::cout << out.dump(2) << '\n';
   } else {
     PrintIngestReport(report, totals, std::cout);

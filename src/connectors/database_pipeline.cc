@@ -30,6 +30,10 @@ DatabasePipeline DatabasePipeline::FromJson(const nlohmann::json& config) {
   return pipeline;
 }
 
+std::vector<NestedSchema> DatabasePipelineSchema(const nlohmann::json& /*source*/) {
+  return {{.pointer = "/sourceConfig/config", .schema_file = "pipelines/database_metadata.json"}};
+}
+
 bool DatabasePipeline::Count(bool kept) {
   if (!kept) ++filtered_;
   return kept;

@@ -1,11 +1,13 @@
 #pragma once
 
 #include <cstdint>
-#include <nlohmann/json_fwd.hpp>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
 #include "connectors/filter_pattern.h"
+#include "connectors/source.h"
 
 // The sourceConfig.config of a warehouse connector: OpenMetadata's
 // DatabaseServiceMetadataPipeline (schemas/pipelines/database_metadata.json).
@@ -48,5 +50,24 @@ class DatabasePipeline {
   FilterPattern tables_;
   std::int64_t filtered_ = 0;
 };
+
+// For Connector::nested_schemas: sourceConfig.config is the pipeline.
+std::vector<NestedSchema> DatabasePipelineSchema(const nlohmann::json& source);
+
+// The connector of a database service whose Source is made as
+// `DatabaseSource(serviceName, serviceConnection.config, pipeline)`.
+template <typename DatabaseSource>
+Connector DatabaseConnector(const char* type, const char* schema_file) {
+  auto factory = [](const SourceContext& context) -> std::unique_ptr<Source> {
+    const nlohmann::json& source = *context.source;
+    return std::make_unique<DatabaseSource>(
+        context.service_name, source.at("serviceConnection").at("config"),
+        DatabasePipeline::FromJson(source.at("sourceConfig").at("config")));
+  };
+  return Connector{.type = type,
+                   .schema_file = schema_file,
+                   .factory = factory,
+                   .nested_schemas = DatabasePipelineSchema};
+}
 
 }  // namespace cairn::connectors

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "connectors/dbt/dbt_source.h"
+#include "connectors/postgres/postgres_source.h"
+#include "connectors/sqlite/sqlite_source.h"
 #include "core/error.h"
 
 namespace cairn::connectors {
@@ -31,6 +33,8 @@ const Registry& BuiltinConnectors() {
   static const Registry registry = [] {
     Registry r;
     r.Register(dbt::DbtConnector());
+    r.Register(postgres::PostgresConnector());
+    r.Register(sqlite::SqliteConnector());
     return r;
   }();
   return registry;

@@ -40,6 +40,7 @@ IngestReport Ingest(connectors::Source& source, catalog::Store& store,
   report.tables_seen = static_cast<std::int64_t>(snapshot.tables.size());
   report.nodes_seen = static_cast<std::int64_t>(snapshot.nodes.size());
   report.warnings = source.Warnings();
+  report.filtered = source.Filtered();
 
   const auto write_start = std::chrono::steady_clock::now();
   progress.PhaseStarted("writing to the catalog", 0);

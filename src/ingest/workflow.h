@@ -14,6 +14,8 @@ struct IngestReport {
   std::string service;
   std::int64_t tables_seen = 0;
   std::int64_t nodes_seen = 0;
+  // Databases, schemas and tables the filters left out (Source::Filtered).
+  std::int64_t filtered = 0;
   // The store already held this service as applied from byte-identical
   // input (Source::Fingerprint): nothing was read or written, and `applied`
   // and the *_seen counts are what the store holds.
