@@ -188,6 +188,35 @@ class Postgres(CairnTestCase):
         self.assertEqual(report["tables_seen"], 8)
         self.assertEqual(self.show("warehouse.archive.public.old_orders")["table"]["name"], "old_orders")
 
+    def test_a_dropped_table_is_marked_deleted_unless_told_to_keep_it(self):
+        self.server.psql("CREATE TABLE sales.returns (id int)", database="shop")
+        try:
+            self.ingest()
+        finally:
+            self.server.psql("DROP TABLE sales.returns", database="shop")
+        report = self.ingest()
+        self.assertEqual(report["applied"]["tables"]["marked_deleted"], 1)
+        self.assertIsNotNone(self.show("warehouse.shop.sales.returns")["table"]["deleted_at"])
+        text = run("show", "warehouse.shop.sales.returns", "--db", self.url, check=True).stdout
+        self.assertIn("DELETED: gone from the warehouse since", text)
+        proc = run("search", "returns", "--db", self.url, "--json")
+        self.assertEqual(proc.returncode, 1, "no results, as grep says it")
+        self.assertEqual(json.loads(proc.stdout)["total"], 0)
+        # Filtered out of a later run, a schema's tables are not deleted.
+        report = self.ingest("schemaFilterPattern:", "  includes: [staging]")
+        self.assertEqual(report["applied"]["tables"]["marked_deleted"], 0)
+        self.assertIsNone(self.show("warehouse.shop.sales.orders")["table"]["deleted_at"])
+
+    def test_mark_deleted_tables_false_keeps_what_is_gone(self):
+        self.server.psql("CREATE TABLE sales.gone_soon (id int)", database="shop")
+        try:
+            self.ingest()
+        finally:
+            self.server.psql("DROP TABLE sales.gone_soon", database="shop")
+        report = self.ingest("markDeletedTables: false")
+        self.assertEqual(report["applied"]["tables"]["marked_deleted"] + report["applied"]["tables"]["removed"], 0)
+        self.assertIsNone(self.show("warehouse.shop.sales.gone_soon")["table"]["deleted_at"])
+
     def test_a_wrong_password_fails_clearly_and_never_shows_it(self):
         self.ingest()
         before = digest(self.db)

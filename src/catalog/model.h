@@ -48,6 +48,9 @@ struct Table {
   std::string stats_json = "{}";  // row count, bytes, ... from the warehouse
   std::string definition;         // a view's or materialized view's SELECT, as the warehouse has it
   std::vector<Column> columns;
+  // Read side: when a warehouse ingestion found the table gone (ISO-8601
+  // UTC); empty while it exists. Ignored by Apply, which sets it.
+  std::string deleted_at;
 };
 
 // A dbt resource. Models, seeds, snapshots and sources point at the Table
@@ -135,10 +138,23 @@ struct NodeRun {
   std::optional<double> age_seconds;
 };
 
+// What Apply does with the stored tables of (service, origin) that a
+// snapshot no longer lists.
+enum class MissingTables {
+  kRemove,       // dbt: a model deleted in dbt disappears (its history stays)
+  kMarkDeleted,  // markDeletedTables: kept, marked deleted, out of search
+  kKeep,         // markDeletedTables false: left as they were
+};
+
+struct SchemaRef {
+  std::string database;
+  std::string schema;
+};
+
 // Everything one source (`origin`, e.g. "dbt") says about one service. Store::Apply
 // makes the store hold exactly this for (service, origin): entities the
-// snapshot no longer has are removed; history (invocations, runs) is only
-// ever appended.
+// snapshot no longer has are removed (tables as `missing_tables` says);
+// history (invocations, runs) is only ever appended.
 struct ServiceSnapshot {
   std::string service;
   std::string service_type;  // "dbt", later "postgres", "dynamodb", ...
@@ -149,6 +165,11 @@ struct ServiceSnapshot {
   std::vector<DocBlock> docs;
   std::vector<Invocation> invocations;
   std::vector<NodeRun> runs;
+  MissingTables missing_tables = MissingTables::kRemove;
+  // The schemas this snapshot read, when it read only some (a warehouse run
+  // with filters): tables of other schemas are left as they are, whatever
+  // `missing_tables` says. nullopt: every schema.
+  std::optional<std::vector<SchemaRef>> read_schemas;
   // A digest of the input this snapshot was read from (the source's
   // Fingerprint()), kept with the service's state so that the next ingestion
   // of byte-identical input can stop before reading; empty when unknown.
@@ -161,6 +182,7 @@ struct ApplyCounts {
   std::int64_t updated = 0;
   std::int64_t removed = 0;
   std::int64_t unchanged = 0;
+  std::int64_t marked_deleted = 0;  // tables only (MissingTables::kMarkDeleted)
 };
 
 struct ApplyReport {

@@ -18,7 +18,8 @@ nlohmann::json ToJson(const ApplyCounts& counts) {
   return {{"added", counts.added},
           {"updated", counts.updated},
           {"removed", counts.removed},
-          {"unchanged", counts.unchanged}};
+          {"unchanged", counts.unchanged},
+          {"marked_deleted", counts.marked_deleted}};
 }
 
 }  // namespace
@@ -46,6 +47,7 @@ nlohmann::json ToJson(const Table& table) {
           {"owners", table.owners},
           {"stats", Embedded(table.stats_json)},
           {"definition", OrNull(table.definition)},
+          {"deleted_at", OrNull(table.deleted_at)},
           {"columns", std::move(columns)}};
 }
 

@@ -319,6 +319,58 @@ ServiceSnapshot CrmSnapshot() {
   return s;
 }
 
+// A warehouse with tables in two schemas, as a warehouse connector reads it.
+ServiceSnapshot WarehouseSnapshot(const std::vector<std::pair<std::string, std::string>>& tables) {
+  ServiceSnapshot s;
+  s.service = "wh";
+  s.service_type = "postgres";
+  s.origin = "postgres";
+  s.missing_tables = MissingTables::kMarkDeleted;
+  for (const auto& [schema, name] : tables) {
+    s.tables.push_back(MakeTable(TableFqn("wh", "db", schema, name), schema, name, "",
+                                 {MakeColumn("id", 1, "bigint", "")}));
+    s.tables.back().database = "db";
+  }
+  return s;
+}
+
+TEST_P(StoreContractTest, MarkDeletedKeepsAMissingTableOutOfSearchUntilItReturns) {
+  store_->Apply(WarehouseSnapshot({{"sales", "orders"}, {"sales", "refunds"}, {"hr", "staff"}}));
+  ApplyReport report = store_->Apply(WarehouseSnapshot({{"sales", "orders"}, {"hr", "staff"}}));
+  EXPECT_EQ(report.tables.marked_deleted, 1);
+  EXPECT_EQ(report.tables.removed, 0);
+  std::optional<EntityDetail> refunds = store_->Get("wh.db.sales.refunds");
+  ASSERT_TRUE(refunds && refunds->table);
+  EXPECT_FALSE(refunds->table->deleted_at.empty()) << "kept, and marked";
+  EXPECT_EQ(Find(*store_, "refunds").total, 0) << "a deleted table leaves search";
+  EXPECT_TRUE(store_->Get("wh.db.sales.orders")->table->deleted_at.empty());
+
+  EXPECT_EQ(store_->Apply(WarehouseSnapshot({{"sales", "orders"}, {"hr", "staff"}}))
+                .tables.marked_deleted,
+            0)
+      << "marked once";
+  report = store_->Apply(
+      WarehouseSnapshot({{"sales", "orders"}, {"sales", "refunds"}, {"hr", "staff"}}));
+  EXPECT_EQ(report.tables.updated, 1);
+  EXPECT_TRUE(store_->Get("wh.db.sales.refunds")->table->deleted_at.empty()) << "back again";
+  EXPECT_EQ(Find(*store_, "refunds").total, 1);
+}
+
+TEST_P(StoreContractTest, MissingTablesOutsideTheReadSchemasOrKeptAreLeftAlone) {
+  store_->Apply(WarehouseSnapshot({{"sales", "orders"}, {"hr", "staff"}}));
+  ServiceSnapshot sales_only = WarehouseSnapshot({{"sales", "orders"}});
+  sales_only.read_schemas = std::vector<SchemaRef>{{.database = "DB", .schema = "Sales"}};
+  EXPECT_EQ(store_->Apply(sales_only).tables.marked_deleted, 0) << "hr was filtered out";
+  EXPECT_TRUE(store_->Get("wh.db.hr.staff")->table->deleted_at.empty());
+
+  ServiceSnapshot keep = WarehouseSnapshot({{"sales", "orders"}});
+  keep.missing_tables = MissingTables::kKeep;
+  ApplyReport report = store_->Apply(keep);
+  EXPECT_EQ(report.tables.marked_deleted + report.tables.removed, 0);
+  EXPECT_TRUE(store_->Get("wh.db.hr.staff")->table->deleted_at.empty());
+  EXPECT_EQ(Find(*store_, "staff").total, 1);
+}
+
 TEST_P(StoreContractTest, ApplyReportsWhatItAdded) {
   ApplyReport report = store_->Apply(ShopSnapshot());
   EXPECT_EQ(report.tables.added, 4);

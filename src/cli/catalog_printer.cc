@@ -23,8 +23,9 @@ std::string Joined(const std::vector<std::string>& items) {
 
 void PrintCounts(std::ostream& out, const char* what, std::int64_t seen,
                  const catalog::ApplyCounts& c) {
-  fmt::print(out, "  {:<8} {:>7} seen: {} added, {} updated, {} removed, {} unchanged\n", what,
-             seen, c.added, c.updated, c.removed, c.unchanged);
+  fmt::print(out, "  {:<8} {:>7} seen: {} added, {} updated, {} removed, {} unchanged{}\n", what,
+             seen, c.added, c.updated, c.removed, c.unchanged,
+             c.marked_deleted > 0 ? fmt::format(", {} marked deleted", c.marked_deleted) : "");
 }
 
 // The last few statuses, newest first, e.g. "pass pass fail".
@@ -133,6 +134,9 @@ void PrintSearchPage(const catalog::SearchPage& page, const catalog::SearchQuery
 void PrintEntity(const catalog::EntityDetail& entity, std::ostream& out) {
   if (entity.table) {
     const catalog::Table& t = *entity.table;
+    if (!t.deleted_at.empty()) {
+      fmt::print(out, "DELETED: gone from the warehouse since {}\n", t.deleted_at);
+    }
     fmt::print(out, "{}\n  {} {}\n", t.fqn, t.table_type,
                entity.node ? fmt::format("built by dbt {} {}", entity.node->resource_type,
                                          entity.node->unique_id)

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "catalog/model.h"
 #include "connectors/filter_pattern.h"
 #include "connectors/source.h"
 
@@ -24,6 +25,12 @@ class DatabasePipeline {
   static DatabasePipeline FromJson(const nlohmann::json& config);
 
   bool mark_deleted_tables() const { return mark_deleted_tables_; }
+  // markDeletedTables as Apply's MissingTables: tables gone from the source
+  // are marked deleted, or left as they were.
+  catalog::MissingTables missing_tables() const {
+    return mark_deleted_tables_ ? catalog::MissingTables::kMarkDeleted
+                                : catalog::MissingTables::kKeep;
+  }
   bool include_tags() const { return include_tags_; }
 
   // Each answers by the bare name, or by the FQN with useFqnForFiltering,

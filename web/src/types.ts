@@ -67,6 +67,7 @@ export interface Table {
   owners: string[];
   stats: Record<string, unknown> | null;
   definition: string | null;
+  deleted_at: string | null;
   columns: Column[];
 }
 

@@ -298,6 +298,11 @@ constexpr const char* kViewDefinitions = R"sql(
 ALTER TABLE tables ADD COLUMN definition TEXT NOT NULL DEFAULT '';
 )sql";
 
+// markDeletedTables: when a warehouse ingestion found a table gone.
+constexpr const char* kDeletedTables = R"sql(
+ALTER TABLE tables ADD COLUMN deleted_at TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -310,6 +315,7 @@ const std::vector<Migration>& Migrations() {
       {6, "search facets and test status", kSearchFacets, &RebuildSearchFacets},
       {7, "artifact fingerprints", kArtifactFingerprints},
       {8, "view definitions", kViewDefinitions},
+      {9, "tables marked deleted", kDeletedTables},
   };
   return kMigrations;
 }

@@ -421,6 +421,10 @@ std::string BuildMatchExpression(std::string_view text) {
   return match;
 }
 
+constexpr const char* kForgetDeletedTables = R"sql(
+DELETE FROM temp.dirty_tables WHERE id IN (SELECT id FROM tables WHERE deleted_at <> '')
+)sql";
+
 void SearchIndex::Refresh(const SearchChanges& changes) {
   if (!changes.table_ids.empty() || !changes.node_ids.empty()) {
     db_.Exec(kCreateDirtySets);
@@ -431,6 +435,8 @@ void SearchIndex::Refresh(const SearchChanges& changes) {
     if (changes.had_documents) {
       db_.Prepare(kDeleteDocuments).Exec();
       db_.Prepare(kDeleteFacets).Exec();
+      // A table marked deleted loses its document and gets none back.
+      db_.Prepare(kForgetDeletedTables).Exec();
     }
     db_.Prepare(kInsertTableFacets).Exec();
     db_.Prepare(kInsertNodeFacets).Exec();

@@ -24,7 +24,8 @@ constexpr const char* kCatalogHoldsEntities =
     "SELECT EXISTS (SELECT 1 FROM tables) OR EXISTS (SELECT 1 FROM dbt_nodes)";
 
 constexpr const char* kStoredTables =
-    "SELECT id, content_hash, fqn, origin FROM tables WHERE service_id = ?1";
+    "SELECT id, content_hash, fqn, origin, database_name, schema_name, deleted_at <> '' "
+    "FROM tables WHERE service_id = ?1";
 constexpr const char* kInsertTable = R"sql(
 INSERT INTO tables(service_id, origin, content_hash, fqn, database_name, schema_name, name,
                    table_type, description, tags, owners, stats, definition)
@@ -33,11 +34,13 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
 constexpr const char* kUpdateTable = R"sql(
 UPDATE tables SET origin = ?2, content_hash = ?3, fqn = ?4, database_name = ?5, schema_name = ?6,
                   name = ?7, table_type = ?8, description = ?9, tags = ?10, owners = ?11,
-                  stats = ?12, definition = ?13
+                  stats = ?12, definition = ?13, deleted_at = ''
 WHERE id = ?1
 )sql";
 constexpr const char* kDeleteColumns = "DELETE FROM columns WHERE table_id = ?1";
 constexpr const char* kDeleteTable = "DELETE FROM tables WHERE id = ?1";
+constexpr const char* kMarkTableDeleted =
+    "UPDATE tables SET deleted_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1";
 constexpr const char* kInsertColumn = R"sql(
 INSERT INTO columns(table_id, position, name, ordinal, data_type, description, tags, meta,
                     constraints_json)
@@ -214,7 +217,10 @@ void SnapshotWriter::WriteTables() {
       stored.emplace(FqnKey(query->Text(2)), StoredRow{.id = query->Int64(0),
                                                        .hash = query->Int64(1),
                                                        .fqn = query->String(2),
-                                                       .origin = query->String(3)});
+                                                       .origin = query->String(3),
+                                                       .database = query->String(4),
+                                                       .schema = query->String(5),
+                                                       .deleted = query->Int64(6) != 0});
     }
   }
   table_ids_.reserve(snapshot_.tables.size());
@@ -229,7 +235,7 @@ void SnapshotWriter::WriteTables() {
     auto hash = static_cast<std::int64_t>(HashTable(table));
     auto found = stored.find(key);
     if (found != stored.end() && found->second.hash == hash &&
-        found->second.origin == snapshot_.origin) {
+        found->second.origin == snapshot_.origin && !found->second.deleted) {
       found->second.seen = true;
       table_ids_.emplace(std::move(key), found->second.id);
       table_row_ids_.push_back(found->second.id);
@@ -270,12 +276,36 @@ void SnapshotWriter::WriteTables() {
     dirty_tables_.insert(id);
   }
   for (const auto& [key, row] : stored) {
-    if (row.seen || row.origin != snapshot_.origin) continue;
-    db_.Prepare(kDeleteColumns).Bind(1, row.id).Exec();
-    db_.Prepare(kDeleteTable).Bind(1, row.id).Exec();
-    dirty_tables_.insert(row.id);
-    ++report_.tables.removed;
+    if (row.seen || row.origin != snapshot_.origin || !InReadSchemas(row)) continue;
+    ForgetMissingTable(row);
   }
+}
+
+bool SnapshotWriter::InReadSchemas(const StoredRow& row) const {
+  if (!snapshot_.read_schemas) return true;
+  return std::any_of(snapshot_.read_schemas->begin(), snapshot_.read_schemas->end(),
+                     [&](const SchemaRef& read) {
+                       return FqnKey(read.database) == FqnKey(row.database) &&
+                              FqnKey(read.schema) == FqnKey(row.schema);
+                     });
+}
+
+void SnapshotWriter::ForgetMissingTable(const StoredRow& row) {
+  switch (snapshot_.missing_tables) {
+    case MissingTables::kKeep:
+      return;
+    case MissingTables::kMarkDeleted:
+      if (row.deleted) return;
+      db_.Prepare(kMarkTableDeleted).Bind(1, row.id).Exec();
+      ++report_.tables.marked_deleted;
+      break;
+    case MissingTables::kRemove:
+      db_.Prepare(kDeleteColumns).Bind(1, row.id).Exec();
+      db_.Prepare(kDeleteTable).Bind(1, row.id).Exec();
+      ++report_.tables.removed;
+      break;
+  }
+  dirty_tables_.insert(row.id);
 }
 
 void SnapshotWriter::InsertColumns(std::int64_t table_id, const Table& table) {

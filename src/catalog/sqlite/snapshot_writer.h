@@ -30,12 +30,19 @@ class SnapshotWriter {
     std::int64_t hash = 0;
     std::string fqn;
     std::string origin;
+    std::string database;  // tables only
+    std::string schema;
+    bool deleted = false;  // marked deleted by an earlier Apply
     bool seen = false;
   };
 
   void UpsertService();
   void WriteTables();
   void InsertColumns(std::int64_t table_id, const Table& table);
+  // Whether a stored table lies in what the snapshot read.
+  bool InReadSchemas(const StoredRow& row) const;
+  // A stored table of this origin the snapshot no longer lists.
+  void ForgetMissingTable(const StoredRow& row);
   void WriteNodes();
   void BindNode(Statement& statement, const DbtNode& node, std::int64_t hash);
   void WriteLineage();

@@ -30,7 +30,7 @@ constexpr const char* kBulkCacheSize = "PRAGMA cache_size = -65536";
 
 constexpr const char* kSelectTable = R"sql(
 SELECT t.id, t.fqn, t.database_name, t.schema_name, t.name, t.table_type, t.description, t.tags,
-       t.owners, t.stats, s.name, t.definition
+       t.owners, t.stats, s.name, t.definition, t.deleted_at
 FROM tables t JOIN services s ON s.id = t.service_id WHERE t.fqn = ?1
 )sql";
 constexpr const char* kSelectColumns = R"sql(
@@ -294,6 +294,7 @@ std::optional<Table> SqliteStore::ReadTable(std::string_view fqn, std::string& s
     table.stats_json = row->String(9);
     service = row->String(10);
     table.definition = row->String(11);
+    table.deleted_at = row->String(12);
   }
   StatementScope rows(db_->Prepare(kSelectColumns));
   rows->Bind(1, id);

@@ -193,6 +193,8 @@ class PostgresSource : public Source {
     snapshot.service = service_;
     snapshot.service_type = "postgres";
     snapshot.origin = "postgres";
+    snapshot.missing_tables = pipeline_.missing_tables();
+    snapshot.read_schemas.emplace();
     Connection first(keywords_, Where(keywords_.at("dbname")));
     std::vector<std::string> databases = {first.Database()};
     if (all_databases_) databases = Column(first.Query(kDatabases), 0);
@@ -258,6 +260,9 @@ class PostgresSource : public Source {
     std::vector<std::string> schemas;
     for (const std::string& schema : Column(connection.Query(kSchemas), 0)) {
       if (pipeline_.KeepsSchema(service_, database, schema)) schemas.push_back(schema);
+    }
+    for (const std::string& schema : schemas) {
+      snapshot.read_schemas->push_back({.database = database, .schema = schema});
     }
     if (schemas.empty()) return;
     Relations relations = ReadRelations(connection, database, schemas);

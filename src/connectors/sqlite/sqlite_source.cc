@@ -63,10 +63,13 @@ class SqliteSource : public Source {
     snapshot.service = service_;
     snapshot.service_type = "sqlite";
     snapshot.origin = "sqlite";
+    snapshot.missing_tables = pipeline_.missing_tables();
+    snapshot.read_schemas.emplace();
     if (!pipeline_.KeepsDatabase(service_, database_) ||
         !pipeline_.KeepsSchema(service_, database_, kSchemaName)) {
       return snapshot;
     }
+    snapshot.read_schemas->push_back({.database = database_, .schema = kSchemaName});
     progress.PhaseStarted("reading " + path_, 0);
     std::unique_ptr<sqlite3, DatabaseCloser> db = Open();
     std::vector<Relation> relations;

@@ -280,6 +280,11 @@ export function Entity({ fqn }: { fqn: string }) {
         </a>
       </header>
       <p class="fqn">{ownFqn}</p>
+      {entity.table?.deleted_at && (
+        <p class="notice" role="status">
+          Deleted: gone from the warehouse since {entity.table.deleted_at}. Kept with its history.
+        </p>
+      )}
       <div class="meta-row">
         <EditableList
           label="Tags"
