@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "connectors/dbt/dbt_source.h"
+#include "connectors/dynamodb/dynamodb_source.h"
 #include "core/error.h"
 
 namespace cairn::connectors {
@@ -31,6 +32,7 @@ const Registry& BuiltinConnectors() {
   static const Registry registry = [] {
     Registry r;
     r.Register(dbt::DbtConnector());
+    r.Register(dynamodb::DynamoDbConnector());
     return r;
   }();
   return registry;

@@ -73,8 +73,9 @@ TEST(WorkflowConfigTest, JsonIsYamlToo) {
 }
 
 TEST(WorkflowConfigTest, UnknownSourceTypeNamesKnownOnes) {
-  EXPECT_EQ(ErrorOf(Variant("type: dbt", "type: snowflake")),
-            "workflow.yaml:2: at $.source.type: unknown source type 'snowflake' (known: dbt)");
+  EXPECT_EQ(
+      ErrorOf(Variant("type: dbt", "type: snowflake")),
+      "workflow.yaml:2: at $.source.type: unknown source type 'snowflake' (known: dbt, dynamodb)");
 }
 
 TEST(WorkflowConfigTest, WrongFieldType) {
