@@ -28,10 +28,21 @@ class DynamoDbSource : public Source {
         .service = config_.service, .service_type = "dynamodb", .origin = "dynamodb"};
     const TablePlace place{
         .service = config_.service, .database = config_.database, .schema = kDefaultName};
-    if (!config_.pipeline.KeepsDatabase(place.service, place.database) ||
-        !config_.pipeline.KeepsSchema(place.service, place.database, place.schema)) {
-      return snapshot;
+    // The one database and schema are asked about too, as for any warehouse:
+    // filtering either out leaves the service without tables.
+    if (config_.pipeline.KeepsDatabase(place.service, place.database) &&
+        config_.pipeline.KeepsSchema(place.service, place.database, place.schema)) {
+      snapshot.tables = ReadTables(place, progress);
     }
+    return snapshot;
+  }
+
+  std::vector<std::string> Warnings() const override { return warnings_; }
+
+  std::int64_t Filtered() const override { return config_.pipeline.filtered(); }
+
+ private:
+  std::vector<catalog::Table> ReadTables(const TablePlace& place, ProgressListener& progress) {
     cloud::AwsSession session(http_, config_.aws.credentials, config_.aws.assume_role);
     const cloud::DynamoDbClient client(
         {.region = config_.aws.region, .endpoint = config_.aws.endpoint},
@@ -41,23 +52,19 @@ class DynamoDbSource : public Source {
     const std::vector<std::string> names = client.ListTables();
     progress.PhaseFinished(listing);
 
+    std::vector<catalog::Table> tables;
     progress.PhaseStarted("describing DynamoDB tables", 0);
     for (const std::string& name : names) {
       if (!config_.pipeline.KeepsTable(place.service, place.database, place.schema, name, false)) {
         continue;
       }
       std::optional<cloud::DynamoDbTable> table = Describe(client, name);
-      if (table) snapshot.tables.push_back(MapTable(*table, place, warnings_));
+      if (table) tables.push_back(MapTable(*table, place, warnings_));
     }
     progress.PhaseFinished("describing DynamoDB tables");
-    return snapshot;
+    return tables;
   }
 
-  std::vector<std::string> Warnings() const override { return warnings_; }
-
-  std::int64_t Filtered() const override { return config_.pipeline.filtered(); }
-
- private:
   // nullopt for a table deleted since it was listed: what the region holds
   // now no longer has it, which is what the snapshot should say.
   std::optional<cloud::DynamoDbTable> Describe(const cloud::DynamoDbClient& client,

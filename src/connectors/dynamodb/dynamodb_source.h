@@ -30,9 +30,11 @@ struct DynamoDbSourceConfig {
 DynamoDbSourceConfig DynamoDbSourceConfigFrom(const SourceContext& context);
 
 // Lists every table, then describes each one the filters keep (in ListTables
-// order). A table deleted between the two is skipped with a warning; any
-// other failure ends the read (kIo, or kInvalidArgument when no credentials
-// are found), so a run never applies a partial region.
+// order); with includeTables false the listing still runs, so that the run
+// report can count what was left out. A table deleted between the two is
+// skipped with a warning; any other failure ends the read (kIo, or
+// kInvalidArgument when no credentials are found), so a run never applies a
+// partial region.
 std::unique_ptr<Source> MakeDynamoDbSource(DynamoDbSourceConfig config);
 
 Connector DynamoDbConnector();
