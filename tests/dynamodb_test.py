@@ -107,7 +107,7 @@ class DynamoDbSource(RecordedMotoTestCase):
         """The tables Cairn asked DescribeTable for, from the bodies the proxy saw."""
         names = []
         for _, _, body in RecordingProxy.log:
-            request = json.loads(body or "{}")
+            request = json.loads(body) if body.startswith("{") else {}  # STS bodies are forms
             if "TableName" in request:
                 names.append(request["TableName"])
         return names
@@ -151,6 +151,7 @@ class DynamoDbSource(RecordedMotoTestCase):
         page = json.loads(run("search", "orders", "--db", self.url, "--json", check=True).stdout)
         self.assertIn("ddb.default.default.orders", [h["fqn"] for h in page["hits"]])
         again = self.ingest_json("-c", self.workflow())
+        self.assertFalse(again["unchanged"], "DynamoDB has no fingerprint: every run reads the region")
         self.assertEqual(again["applied"]["tables"]["unchanged"], EVENT_TABLES + 2, "re-ingesting changes nothing")
 
     def test_includes_keep_only_what_matches_and_the_rest_is_never_described(self):
@@ -181,6 +182,19 @@ class DynamoDbSource(RecordedMotoTestCase):
             "tableFilterPattern:", "  includes: ['orders$']"]))
         table = self.show("ddb.shop.default.orders")["table"]
         self.assertEqual((table["database"], table["schema"]), ("shop", "default"))
+
+    def test_an_assumed_role_signs_the_dynamodb_calls(self):
+        text = workflow_text(self.proxy.url, pipeline=["tableFilterPattern:", "  includes: ['orders$']"])
+        text = text.replace("        awsAccessKeyId:",
+                            "        assumeRoleArn: arn:aws:iam::123456789012:role/catalog-reader\n"
+                            f"        stsEndPointURL: {self.proxy.url}\n        awsAccessKeyId:")
+        report = self.ingest_json("-c", self.write("role.yaml", text))
+        self.assertEqual(report["tables_seen"], 1)
+        bodies = [body for _, _, body in RecordingProxy.log]
+        self.assertIn("Action=AssumeRole", bodies[0])
+        self.assertIn("RoleSessionName=OpenMetadataSession", bodies[0])
+        self.assertEqual(sum("Action=AssumeRole" in body for body in bodies), 1, "assumed once per run")
+        self.assertEqual(self.described(), ["orders"])
 
     def test_no_server_at_the_endpoint_fails_clearly_and_the_store_stays(self):
         self.ingest_json("-c", self.workflow(pipeline=["tableFilterPattern:", "  includes: ['orders$']"]))
