@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <atomic>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
@@ -17,6 +20,47 @@ namespace {
 using json = nlohmann::json;
 
 constexpr const char* kConnectionPath = "$.source.serviceConnection.config";
+
+// DescribeTable takes one table a request (there is no batch form): a few
+// requests in flight hide the round trips of a region with many tables.
+constexpr std::size_t kDescribesInFlight = 8;
+
+// nullopt for a table deleted since it was listed: what the region holds
+// now no longer has it, which is what the snapshot should say.
+std::optional<cloud::DynamoDbTable> DescribeIfPresent(const cloud::DynamoDbClient& client,
+                                                      const std::string& name) {
+  try {
+    return client.DescribeTable(name);
+  } catch (const Error& error) {
+    if (error.code() != ErrorCode::kNotFound) throw;
+    return std::nullopt;
+  }
+}
+
+// Each table of `names` described, in their order. The first failure stops
+// the other workers from starting more requests and is rethrown.
+std::vector<std::optional<cloud::DynamoDbTable>> DescribeAll(
+    const cloud::DynamoDbClient& client, const std::vector<std::string>& names) {
+  std::vector<std::optional<cloud::DynamoDbTable>> tables(names.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto work = [&] {
+    try {
+      for (std::size_t i = next++; i < names.size() && !failed; i = next++) {
+        tables[i] = DescribeIfPresent(client, names[i]);
+      }
+    } catch (...) {
+      failed = true;
+      throw;
+    }
+  };
+  std::vector<std::future<void>> workers;
+  for (std::size_t i = 0; i < std::min(kDescribesInFlight, names.size()); ++i) {
+    workers.push_back(std::async(std::launch::async, work));
+  }
+  for (std::future<void>& worker : workers) worker.get();
+  return tables;
+}
 
 class DynamoDbSource : public Source {
  public:
@@ -52,30 +96,32 @@ class DynamoDbSource : public Source {
     const std::vector<std::string> names = client.ListTables();
     progress.PhaseFinished(listing);
 
-    std::vector<catalog::Table> tables;
+    const std::vector<std::string> kept = Kept(names, place);
     progress.PhaseStarted("describing DynamoDB tables", 0);
-    for (const std::string& name : names) {
-      if (!config_.pipeline.KeepsTable(place.service, place.database, place.schema, name, false)) {
-        continue;
-      }
-      std::optional<cloud::DynamoDbTable> table = Describe(client, name);
-      if (table) tables.push_back(MapTable(*table, place, warnings_));
-    }
+    const std::vector<std::optional<cloud::DynamoDbTable>> described = DescribeAll(client, kept);
     progress.PhaseFinished("describing DynamoDB tables");
+
+    std::vector<catalog::Table> tables;
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+      if (described[i]) {
+        tables.push_back(MapTable(*described[i], place, warnings_));
+      } else {
+        warnings_.push_back(
+            fmt::format("table '{}' was deleted while it was read; skipped", kept[i]));
+      }
+    }
     return tables;
   }
 
-  // nullopt for a table deleted since it was listed: what the region holds
-  // now no longer has it, which is what the snapshot should say.
-  std::optional<cloud::DynamoDbTable> Describe(const cloud::DynamoDbClient& client,
-                                               const std::string& name) {
-    try {
-      return client.DescribeTable(name);
-    } catch (const Error& error) {
-      if (error.code() != ErrorCode::kNotFound) throw;
-      warnings_.push_back(fmt::format("table '{}' was deleted while it was read; skipped", name));
-      return std::nullopt;
+  // The tables the filters keep, in listing order; the others are counted.
+  std::vector<std::string> Kept(const std::vector<std::string>& names, const TablePlace& place) {
+    std::vector<std::string> kept;
+    for (const std::string& name : names) {
+      if (config_.pipeline.KeepsTable(place.service, place.database, place.schema, name, false)) {
+        kept.push_back(name);
+      }
     }
+    return kept;
   }
 
   DynamoDbSourceConfig config_;

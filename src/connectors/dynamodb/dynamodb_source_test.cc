@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "cloud/moto_server_test_util.h"
@@ -17,6 +18,20 @@ class Quiet : public ProgressListener {
  public:
   void PhaseStarted(const std::string& /*phase*/, std::uint64_t /*bytes*/) override {}
   void PhaseFinished(const std::string& /*phase*/) override {}
+};
+
+// Runs `after_listing` once the tables are listed, before any is described.
+class ListingHook : public ProgressListener {
+ public:
+  explicit ListingHook(std::function<void()> after_listing)
+      : after_listing_(std::move(after_listing)) {}
+  void PhaseStarted(const std::string& /*phase*/, std::uint64_t /*bytes*/) override {}
+  void PhaseFinished(const std::string& phase) override {
+    if (phase.starts_with("listing")) after_listing_();
+  }
+
+ private:
+  std::function<void()> after_listing_;
 };
 
 class DynamoDbSourceTest : public cloud::testing::MotoServerTest {
@@ -69,10 +84,14 @@ class DynamoDbSourceTest : public cloud::testing::MotoServerTest {
   };
 
   Result Read(const json& source) const {
+    Quiet quiet;
+    return Read(source, quiet);
+  }
+
+  Result Read(const json& source, ProgressListener& progress) const {
     const SourceContext context{.service_name = "ddb", .source = &source};
     std::unique_ptr<connectors::Source> reader = DynamoDbConnector().factory(context);
-    Quiet quiet;
-    Result result{.snapshot = reader->Read(quiet)};
+    Result result{.snapshot = reader->Read(progress)};
     result.filtered = reader->Filtered();
     result.warnings = reader->Warnings();
     return result;
@@ -166,6 +185,18 @@ TEST_F(DynamoDbSourceTest, TheConnectionsPatternsAreDefaults) {
             std::vector<std::string>{"orders"});
   EXPECT_EQ(ConfigErrorPath(SourceJson({}, {{"tableFilterPattern", {{"includes", {"("}}}}})),
             "$.source.serviceConnection.config.tableFilterPattern.includes[0]");
+}
+
+TEST_F(DynamoDbSourceTest, ATableDeletedAfterTheListingIsAWarning) {
+  Boto3(
+      "dynamodb.create_table(TableName='doomed', BillingMode='PAY_PER_REQUEST',"
+      " KeySchema=[{'AttributeName': 'id', 'KeyType': 'HASH'}],"
+      " AttributeDefinitions=[{'AttributeName': 'id', 'AttributeType': 'S'}])\n");
+  ListingHook delete_it([] { Boto3("dynamodb.delete_table(TableName='doomed')\n"); });
+  const Result result = Read(SourceJson(), delete_it);
+  EXPECT_EQ(result.snapshot.tables.size(), 12u);
+  EXPECT_EQ(result.warnings,
+            std::vector<std::string>{"table 'doomed' was deleted while it was read; skipped"});
 }
 
 TEST_F(DynamoDbSourceTest, KeysByHalvesAreAConfigError) {
