@@ -71,6 +71,31 @@ class ArtifactHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class MotoServer:
+    """moto_server from the machine's Python on a free port, stopped by PID; seeded with boto3."""
+
+    def __init__(self):
+        port = free_port()
+        self.address = ("127.0.0.1", port)
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                socket.create_connection(self.address, timeout=1).close()
+                return
+            except OSError:  # not listening yet
+                time.sleep(0.1)
+
+    def client(self, service):
+        return boto3.client(service, endpoint_url=self.url, region_name="us-east-1",
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
 def read(path):
     with open(path, "rb") as f:
         return f.read()
@@ -185,36 +210,38 @@ class RecordingProxy(http.server.BaseHTTPRequestHandler):
         pass
 
 
-class BucketSource(CairnTestCase):
+class RecordedMotoTestCase(CairnTestCase):
+    """One moto_server behind a RecordingProxy per class, filled by `seed`; the log is cleared per test."""
+
     @classmethod
     def setUpClass(cls):
-        port = free_port()
-        cls.moto = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        RecordingProxy.upstream = ("127.0.0.1", port)
+        cls.moto = MotoServer()
+        RecordingProxy.upstream = cls.moto.address
         cls.proxy = Server(RecordingProxy)
-        cls.s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-                              aws_access_key_id="testing", aws_secret_access_key="testing")
-        for _ in range(100):
-            try:
-                cls.s3.list_buckets()
-                break
-            except Exception:  # not listening yet
-                time.sleep(0.1)
-        cls.s3.create_bucket(Bucket="dbt-ci")
-        for name in ARTIFACTS:
-            cls.s3.upload_file(os.path.join(JAFFLE, name), "dbt-ci", f"jaffle/prod/target/{name}")
-        cls.s3.put_object(Bucket="dbt-ci", Key="jaffle/prod/logs/dbt.log", Body=b"log")
+        cls.seed()
+
+    @classmethod
+    def seed(cls):
+        pass
 
     @classmethod
     def tearDownClass(cls):
         cls.proxy.stop()
-        cls.moto.terminate()
-        cls.moto.wait()
+        cls.moto.stop()
 
     def setUp(self):
         super().setUp()
         RecordingProxy.log = []
+
+
+class BucketSource(RecordedMotoTestCase):
+    @classmethod
+    def seed(cls):
+        cls.s3 = cls.moto.client("s3")
+        cls.s3.create_bucket(Bucket="dbt-ci")
+        for name in ARTIFACTS:
+            cls.s3.upload_file(os.path.join(JAFFLE, name), "dbt-ci", f"jaffle/prod/target/{name}")
+        cls.s3.put_object(Bucket="dbt-ci", Key="jaffle/prod/logs/dbt.log", Body=b"log")
 
     def s3_workflow(self, prefix="jaffle/prod", bucket="dbt-ci", keys=True, *security):
         lines = ["dbtConfigType: s3", "dbtSecurityConfig:", "  awsRegion: us-east-1",
@@ -304,28 +331,19 @@ class GcsSource(CairnTestCase):
     """GCS is S3's protocol at another endpoint with HMAC keys: moto stands in for it."""
 
     def test_hmac_keys_at_a_custom_endpoint(self):
-        port = free_port()
-        moto = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        moto = MotoServer()
         try:
-            s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-                              aws_access_key_id="testing", aws_secret_access_key="testing")
-            for _ in range(100):
-                try:
-                    s3.create_bucket(Bucket="gcs-dbt")
-                    break
-                except Exception:  # not listening yet
-                    time.sleep(0.1)
+            s3 = moto.client("s3")
+            s3.create_bucket(Bucket="gcs-dbt")
             s3.upload_file(os.path.join(JAFFLE, "manifest.json"), "gcs-dbt", "manifest.json")
             config = self.write("gcs.yaml", workflow_text([
                 "dbtConfigType: gcs", "dbtSecurityConfig:", "  hmacAccessId: GOOG1EXAMPLE",
                 "  hmacSecret: bGoa+V7g/yqDXvKRqq+JTFn4uQZbPiQJo4pf9RzJ",
-                f"  endPointURL: http://127.0.0.1:{port}", "dbtPrefixConfig:", "  dbtBucketName: gcs-dbt"]))
+                f"  endPointURL: {moto.url}", "dbtPrefixConfig:", "  dbtBucketName: gcs-dbt"]))
             report = self.ingest_json("-c", config)
             self.assertGreater(report["nodes_seen"], 0)
         finally:
-            moto.terminate()
-            moto.wait()
+            moto.stop()
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "connectors/dbt/dbt_source.h"
+#include "connectors/dynamodb/dynamodb_source.h"
 #include "connectors/postgres/postgres_source.h"
 #include "connectors/sqlite/sqlite_source.h"
 #include "core/error.h"
@@ -33,6 +34,7 @@ const Registry& BuiltinConnectors() {
   static const Registry registry = [] {
     Registry r;
     r.Register(dbt::DbtConnector());
+    r.Register(dynamodb::DynamoDbConnector());
     r.Register(postgres::PostgresConnector());
     r.Register(sqlite::SqliteConnector());
     return r;

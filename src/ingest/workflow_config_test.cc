@@ -75,7 +75,7 @@ TEST(WorkflowConfigTest, JsonIsYamlToo) {
 TEST(WorkflowConfigTest, UnknownSourceTypeNamesKnownOnes) {
   EXPECT_EQ(ErrorOf(Variant("type: dbt", "type: snowflake")),
             "workflow.yaml:2: at $.source.type: unknown source type 'snowflake' (known: dbt, "
-            "postgres, sqlite)");
+            "dynamodb, postgres, sqlite)");
 }
 
 TEST(WorkflowConfigTest, WrongFieldType) {
