@@ -223,20 +223,40 @@ void ExtractionService::Stage(const std::string& integration_id, const ArtifactF
 
 ExtractionRun ExtractionService::StartRun(const std::string& integration_id,
                                           const std::string& trigger, ArtifactFiles files) {
-  return QueueRun(OpenRun(integration_id, trigger), std::move(files));
+  GetIntegration(integration_id);
+  // One lock for both steps: runs of an integration execute in the order of
+  // their ids.
+  std::unique_lock lock(mutex_);
+  ExtractionRun run = OpenLocked(integration_id, trigger);
+  QueueLocked(run, std::move(files));
+  lock.unlock();
+  changed_.notify_all();
+  return run;
 }
 
 ExtractionRun ExtractionService::OpenRun(const std::string& integration_id,
                                          const std::string& trigger) {
   GetIntegration(integration_id);
   std::lock_guard lock(mutex_);
-  if (draining_) throw Error(ErrorCode::kInternal, "Cairn is shutting down; try again shortly");
-  return runs_.CreateRun(integration_id, trigger);
+  return OpenLocked(integration_id, trigger);
 }
 
 ExtractionRun ExtractionService::QueueRun(ExtractionRun run, ArtifactFiles files) {
   std::unique_lock lock(mutex_);
   if (draining_) throw Error(ErrorCode::kInternal, "Cairn is shutting down; try again shortly");
+  QueueLocked(run, std::move(files));
+  lock.unlock();
+  changed_.notify_all();
+  return run;
+}
+
+ExtractionRun ExtractionService::OpenLocked(const std::string& integration_id,
+                                            const std::string& trigger) {
+  if (draining_) throw Error(ErrorCode::kInternal, "Cairn is shutting down; try again shortly");
+  return runs_.CreateRun(integration_id, trigger);
+}
+
+void ExtractionService::QueueLocked(const ExtractionRun& run, ArtifactFiles files) {
   fs::path run_dir = RunDir(run.id);
   fs::create_directories(run_dir);
   fs::path staged = IntegrationDir(run.integration_id) / "staged";
@@ -247,9 +267,6 @@ ExtractionRun ExtractionService::QueueRun(ExtractionRun run, ArtifactFiles files
   for (const auto& [kind, path] : files) MoveFile(path, run_dir / ArtifactFileName(kind));
   queued_[run.integration_id].push_back(run);
   unfinished_.insert(run.id);
-  lock.unlock();
-  changed_.notify_all();
-  return run;
 }
 
 ExtractionRun ExtractionService::Wait(std::int64_t run_id, std::chrono::seconds timeout) {

@@ -81,8 +81,9 @@ class ExtractionService {
   // StartRun in two steps, for a bucket sync whose run must exist (and
   // record its failures) before its files are downloaded: OpenRun records a
   // queued run that no worker takes yet; QueueRun hands it to the workers
-  // with `files` (moved in) and the staged ones. `run.counts_json` is kept
-  // in the run's counts (a sync's requests).
+  // with `files` (moved in) and the staged ones, after the runs queued
+  // before it. `run.counts_json` is kept in the run's counts (a sync's
+  // requests).
   ExtractionRun OpenRun(const std::string& integration_id, const std::string& trigger);
   ExtractionRun QueueRun(ExtractionRun run, ArtifactFiles files);
   // Blocks until the run has finished or `timeout` passed; its record then.
@@ -99,6 +100,8 @@ class ExtractionService {
   std::filesystem::path upload_dir() const { return options_.data_dir / "uploads"; }
 
  private:
+  ExtractionRun OpenLocked(const std::string& integration_id, const std::string& trigger);
+  void QueueLocked(const ExtractionRun& run, ArtifactFiles files);
   void Work();
   void Execute(const ExtractionRun& run);
   std::filesystem::path IntegrationDir(const std::string& integration_id) const;
