@@ -21,6 +21,8 @@
 #include "server/http/http_server.h"
 #include "server/http/metrics.h"
 #include "server/http/router.h"
+#include "server/sync/sync_scheduler.h"
+#include "server/sync/sync_state_store.h"
 #include "server/web/web_routes.h"
 
 namespace cairn::server {
@@ -76,6 +78,14 @@ void AddCatalogCollector(Metrics& metrics, catalog::StorePool& stores) {
   });
 }
 
+SyncSchedulerOptions BucketSyncOptions(const ServeOptions& options) {
+  SyncSchedulerOptions sync;
+  sync.http.stall_timeout = std::chrono::milliseconds(
+      static_cast<std::int64_t>(options.bucket_stall_timeout_seconds * 1000));
+  sync.http.max_attempts = options.bucket_attempts;
+  return sync;
+}
+
 }  // namespace
 
 void AddAllRoutes(Router& router, const ApiParts& parts) {
@@ -83,8 +93,8 @@ void AddAllRoutes(Router& router, const ApiParts& parts) {
   AddCatalogRoutes(router, parts.stores, parts.cache);
   AddServiceTokenRoutes(router, parts.tokens, parts.account_id);
   AddSessionRoute(router, parts.account_id);
-  AddIntegrationRoutes(router, parts.extraction);
-  AddDbtUploadRoutes(router, parts.extraction);
+  AddIntegrationRoutes(router, parts.extraction, parts.syncs);
+  AddDbtUploadRoutes(router, parts.extraction, parts.syncs);
   AddWebRoutes(router);
 }
 
@@ -111,6 +121,8 @@ int Serve(const ServeOptions& options, std::ostream& out) {
       *run_store,
       {.db_url = options.db_url, .data_dir = data_dir, .workers = options.extraction_workers});
   extraction.Start();
+  std::unique_ptr<SyncStateStore> sync_state = OpenSqliteSyncStateStore(path);
+  SyncScheduler syncs(extraction, *sync_state, BucketSyncOptions(options));
 
   catalog::StorePool stores(options.db_url);
   ResponseCache cache(options.cache_mb << 20);
@@ -122,6 +134,7 @@ int Serve(const ServeOptions& options, std::ostream& out) {
                         .cache = cache,
                         .tokens = tokens,
                         .extraction = extraction,
+                        .syncs = syncs,
                         .metrics = metrics,
                         .account_id = options.account_id});
 
@@ -135,6 +148,7 @@ int Serve(const ServeOptions& options, std::ostream& out) {
   server_options.tls_key = options.tls_key;
   HttpServer server(server_options, router, tokens, metrics);
   server.Start();
+  syncs.Start();
   out << "Cairn is serving " << server.url() << "  (catalog " << path << ", artifacts "
       << data_dir.string() << ")\n"
       << std::flush;
@@ -142,6 +156,8 @@ int Serve(const ServeOptions& options, std::ostream& out) {
   HttpServer::WaitForStopSignal();
   spdlog::info("stopping: finishing the requests in flight");
   server.Shutdown(options.shutdown_grace_seconds);
+  spdlog::info("stopping: the bucket syncs in flight finish their request");
+  syncs.Stop();
   spdlog::info("stopping: finishing the extraction runs in flight");
   extraction.Drain();
   tokens.FlushLastUsed();
