@@ -201,6 +201,26 @@ class BucketSyncTest(BucketTestCase):
         self.assertNotIn(SECRET, "\n".join(self.server.printed) + self.server.logs())
 
 
+class ServerCredentialsTest(BucketTestCase):
+    def setUp(self):
+        super().setUp()
+        self.server = self.serve(env={"AWS_ACCESS_KEY_ID": "AKIASERVERCHAIN00000",
+                                      "AWS_SECRET_ACCESS_KEY": "server-chain-secret"})
+
+    def test_without_base_keys_the_role_is_assumed_with_the_servers_credentials(self):
+        settings = {"service": "shop", "bucket": {
+            "provider": "s3", "auth": "assume_role", "bucket": "ci-artifacts", "prefix": "shop/",
+            "endpoint": self.proxy.url, "sts_endpoint": self.proxy.url, "role_arn": ROLE}}
+        created = self.create(settings)
+        self.assertFalse(created["settings"]["bucket"]["secret_access_key_set"])
+        run = first_run(self.server, created["id"])
+        self.assertEqual(run["status"], "succeeded", run)
+        [assume] = [r for r in self.proxy.requests if "Action=AssumeRole" in r["body"]]
+        self.assertEqual(assume["key"], "AKIASERVERCHAIN00000")
+        log = [line["message"] for line in self.server.get(run["url"]).json()["log"]]
+        self.assertIn(f"credentials: environment, assuming {ROLE}", log[0])
+
+
 class BucketAuthTest(BucketTestCase):
     """moto checking keys and IAM policies: bad keys and access denied."""
 

@@ -89,12 +89,21 @@ function CreateIntegration({ onCreated }: { onCreated: (integration: Integration
   );
 }
 
+// What a bucket sync fetched, before the ingestion's counts.
+function syncCounts(counts: Record<string, unknown>): string[] {
+  const sync = counts.sync as { nothing_changed?: boolean; get_requests?: number; bytes_downloaded?: number } | undefined;
+  if (!sync) return [];
+  if (sync.nothing_changed) return ["nothing changed (no download)"];
+  return [`downloaded ${sync.get_requests ?? 0} (${formatBytes(sync.bytes_downloaded ?? 0)})`];
+}
+
 function Counts({ counts }: { counts: Record<string, unknown> }) {
   const entries = Object.entries(counts).filter(([, value]) => typeof value !== "object");
-  if (entries.length === 0) return <span class="muted">—</span>;
   const show = (value: unknown) =>
     typeof value === "number" && !Number.isInteger(value) ? value.toFixed(2) : String(value);
-  return <span class="mono">{entries.map(([key, value]) => `${key.replace(/_/g, " ")} ${show(value)}`).join(" · ")}</span>;
+  const parts = [...syncCounts(counts), ...entries.map(([key, value]) => `${key.replace(/_/g, " ")} ${show(value)}`)];
+  if (parts.length === 0) return <span class="muted">—</span>;
+  return <span class="mono">{parts.join(" · ")}</span>;
 }
 
 function RunDetail({ integrationId, run }: { integrationId: string; run: ExtractionRun }) {
