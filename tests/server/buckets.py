@@ -97,7 +97,8 @@ class RecordingProxy:
         key = auth.split("Credential=")[1].split("/")[0] if "Credential=" in auth else ""
         with self.lock:
             self.requests.append({"method": handler.command, "path": split.path, "query": split.query,
-                                  "key": key, "body": body.decode("utf-8", "replace")})
+                                  "key": key, "auth": auth.split(",")[0],
+                                  "body": body.decode("utf-8", "replace")})
             fail = self.fail_next > 0
             if fail:
                 self.fail_next -= 1

@@ -122,6 +122,19 @@ class BucketSyncTest(BucketTestCase):
         saved = self.server.post(f"/api/v1/integrations/{created['id']}/test").json()
         self.assertTrue(saved["ok"], saved)
 
+    def test_gcs_is_read_through_its_s3_compatible_api_with_hmac_keys(self):
+        # moto stands in for storage.googleapis.com: the same XML API, region "auto".
+        settings = {"service": "shop", "bucket": {"provider": "gcs", "bucket": "ci-artifacts", "prefix": "shop",
+                                                  "endpoint": self.proxy.url, "access_key_id": "GOOG1EHMACID",
+                                                  "secret_access_key": SECRET}}
+        found = self.check_unsaved(settings)
+        self.assertTrue(found["ok"], found)
+        self.assertEqual(found["directory"], "shop/target/")
+        self.assertIn("/auto/s3/aws4_request", self.proxy.requests[-1]["auth"])
+        created = self.create(settings)
+        self.assertTrue(created["settings"]["bucket"]["secret_access_key_set"])
+        self.assertEqual(first_run(self.server, created["id"])["status"], "succeeded")
+
     def test_settings_errors_name_the_field(self):
         settings = s3_settings(self.moto.url, "ci-artifacts", "shop", secret=SECRET)
         del settings["bucket"]["bucket"]
