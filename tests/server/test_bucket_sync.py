@@ -212,6 +212,12 @@ class BucketSyncTest(BucketTestCase):
         for body in bodies:
             self.assertNotIn(SECRET, body)
         self.assertNotIn(SECRET, "\n".join(self.server.printed) + self.server.logs())
+        # Sealed in the catalog file (and its WAL) with the key beside it, never in clear.
+        catalog_files = [name for name in os.listdir(self.dir) if name.startswith("cairn.db")]
+        self.assertIn("cairn.db.secret-key", catalog_files)
+        for name in catalog_files:
+            with open(os.path.join(self.dir, name), "rb") as f:
+                self.assertNotIn(SECRET.encode(), f.read(), name)
 
 
 class ServerCredentialsTest(BucketTestCase):
