@@ -102,7 +102,12 @@ ExtractionRun SyncScheduler::Begin(const std::string& integration_id, const std:
                                    std::unique_lock<std::mutex>& lock) {
   if (stopping_) throw Error(ErrorCode::kInternal, "Cairn is shutting down; try again shortly");
   if (auto it = active_.find(integration_id); it != active_.end()) {
-    if (std::optional<ExtractionRun> run = extraction_.runs().GetRun(it->second)) return *run;
+    std::optional<ExtractionRun> run = extraction_.runs().GetRun(it->second);
+    if (run && !Finished(*run)) return *run;
+    // Its run has finished and its worker is releasing the lease: this sync
+    // is a new one, after that.
+    changed_.wait(lock, [&] { return stopping_ || !active_.contains(integration_id); });
+    if (stopping_) throw Error(ErrorCode::kInternal, "Cairn is shutting down; try again shortly");
   }
   ingest::Integration integration = extraction_.GetIntegration(integration_id);
   std::optional<ingest::BucketSettings> settings =

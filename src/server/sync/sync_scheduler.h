@@ -52,7 +52,7 @@ class SyncScheduler {
   void Stop();
 
   // Begins a sync of the integration now and returns its run, or the run of
-  // the sync already under way. kNotFound for no integration,
+  // the sync already under way (unfinished). kNotFound for no integration,
   // kInvalidArgument when it has no bucket, kInconsistent when another
   // process holds its lease.
   ingest::ExtractionRun SyncNow(const std::string& integration_id, const std::string& trigger);

@@ -156,6 +156,21 @@ TEST_F(SyncSchedulerTest, DownloadsOnlyWhatChangedAndAnUnchangedBucketCostsOneLi
   EXPECT_EQ(SyncCounts(third)["changed"], json({"run_results"}));
 }
 
+TEST_F(SyncSchedulerTest, ASyncAskedForAsSoonAsTheLastOneFinishedIsANewOne) {
+  syncs_->Start();
+  ingest::Integration integration = CreateBucketIntegration();
+  std::int64_t previous = SyncAndWait(integration.id).id;
+  for (int i = 0; i < 30; ++i) {
+    ingest::ExtractionRun run = syncs_->SyncNow(integration.id, "bucket_sync:manual");
+    ASSERT_NE(run.id, previous) << "a finished sync's run came back";
+    // Polled as a client does: the run is finished before its worker lets go.
+    while (runs_->GetRun(run.id)->finished_at.empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    previous = run.id;
+  }
+}
+
 TEST_F(SyncSchedulerTest, ANewBucketIntegrationSyncsWithoutBeingAsked) {
   syncs_->Start();
   ingest::Integration integration = CreateBucketIntegration();
