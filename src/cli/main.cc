@@ -134,6 +134,17 @@ int main(int argc, char** argv) {
       ->add_option("--account-id", serve_options.account_id,
                    "Account id of the dbt Cloud-shaped service-token API (/api/v3/accounts/ID/)")
       ->capture_default_str();
+  serve
+      ->add_option("--bucket-stall-timeout", serve_options.bucket_stall_timeout_seconds,
+                   "Bucket syncs: seconds without a byte from the bucket before a request fails "
+                   "(and is retried)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve
+      ->add_option("--bucket-attempts", serve_options.bucket_attempts,
+                   "Bucket syncs: tries per request on 5xx, throttling and connection errors")
+      ->check(CLI::Range(1, 10))
+      ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   if (verbose) spdlog::set_level(spdlog::level::debug);

@@ -190,16 +190,17 @@ HttpResponse HttpClient::Send(const HttpRequest& request,
     bool retry = response ? IsRetryable(*response) : true;
     if (!retry || attempt >= options_.max_attempts) {
       if (!response) {
-        throw Error(ErrorCode::kIo, fmt::format("{} {}: {} (after {} attempt{})", request.method,
-                                                UrlForMessages(request.url), last_error, attempt,
+        // `ready`, not `request`: a prepared request (S3's) gets its URL from `prepare`.
+        throw Error(ErrorCode::kIo, fmt::format("{} {}: {} (after {} attempt{})", ready.method,
+                                                UrlForMessages(ready.url), last_error, attempt,
                                                 attempt == 1 ? "" : "s"));
       }
       response->attempts = attempt;
       return std::move(*response);
     }
     std::chrono::milliseconds wait = Backoff(options_, attempt);
-    spdlog::warn("{} {}: {}; retrying in {} ms (attempt {} of {})", request.method,
-                 UrlForMessages(request.url),
+    spdlog::warn("{} {}: {}; retrying in {} ms (attempt {} of {})", ready.method,
+                 UrlForMessages(ready.url),
                  response ? fmt::format("HTTP {}", response->status) : last_error, wait.count(),
                  attempt + 1, options_.max_attempts);
     std::this_thread::sleep_for(wait);

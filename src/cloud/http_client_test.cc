@@ -164,6 +164,22 @@ TEST(HttpClientTest, AHungServerTimesOutWithAMessageWithoutTheQuery) {
   }
 }
 
+TEST(HttpClientTest, AHungServerIsNamedByThePreparedUrl) {
+  ScriptedServer hung({{.delay = 10s}});
+  HttpClientOptions options = Fast();
+  options.max_attempts = 1;
+  std::string url = hung.Url("/bucket?list-type=2");
+  try {
+    // As S3Client sends: the URL is set by `prepare`, which signs each attempt.
+    HttpClient(options).Send({}, [&](HttpRequest& attempt) { attempt.url = url; });
+    FAIL() << "a hung server must time out";
+  } catch (const Error& error) {
+    std::string message = error.what();
+    EXPECT_NE(message.find("GET http://127.0.0.1:"), std::string::npos) << message;
+    EXPECT_NE(message.find("/bucket:"), std::string::npos) << message;
+  }
+}
+
 TEST(HttpClientTest, RefusedConnectionsAreRetriedThenReported) {
   int port = 0;
   {

@@ -40,5 +40,24 @@ TEST(FileTest, MissingFileIsNotFound) {
   }
 }
 
+TEST(FileTest, AScopedDirectoryGoesWithWhatIsLeftInIt) {
+  namespace fs = std::filesystem;
+  fs::path kept = fs::temp_directory_path() / "cairn_scoped_kept.json";
+  fs::path first;
+  {
+    ScopedDirectory one = ScopedDirectory::Unique(fs::temp_directory_path(), "cairn-scoped-");
+    ScopedDirectory two = ScopedDirectory::Unique(fs::temp_directory_path(), "cairn-scoped-");
+    EXPECT_NE(one.path(), two.path());
+    first = one.path();
+    WriteFileAtomically((one.path() / "left.json").string(), "{}");
+    WriteFileAtomically((one.path() / "moved.json").string(), "{}");
+    fs::rename(one.path() / "moved.json", kept);
+  }
+  EXPECT_FALSE(fs::exists(first));
+  EXPECT_TRUE(fs::exists(kept));
+  fs::remove(kept);
+  EXPECT_THROW(ScopedDirectory("/proc/cairn-cannot-be-here"), Error);
+}
+
 }  // namespace
 }  // namespace cairn

@@ -1,5 +1,7 @@
 #include "core/file.h"
 
+#include <stdlib.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -32,6 +34,26 @@ void WriteFileAtomically(const std::string& path, const std::string& content) {
   std::error_code ec;
   std::filesystem::rename(temporary, path, ec);
   if (ec) throw Error(ErrorCode::kIo, ec.message(), {.file = path});
+}
+
+ScopedDirectory::ScopedDirectory(std::filesystem::path path) : path_(std::move(path)) {
+  std::error_code ec;
+  std::filesystem::create_directories(path_, ec);
+  if (ec) throw Error(ErrorCode::kIo, ec.message(), {.file = path_.string()});
+}
+
+ScopedDirectory ScopedDirectory::Unique(const std::filesystem::path& parent,
+                                        std::string_view prefix) {
+  std::string pattern = (parent / (std::string(prefix) + "XXXXXX")).string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw Error(ErrorCode::kIo, std::strerror(errno), {.file = parent.string()});
+  }
+  return ScopedDirectory(Made{}, pattern);
+}
+
+ScopedDirectory::~ScopedDirectory() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
 }
 
 }  // namespace cairn

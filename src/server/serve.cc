@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "ingest/runs/extraction_service.h"
 #include "ingest/runs/run_store.h"
+#include "ingest/runs/settings_cipher.h"
 #include "server/api/catalog_routes.h"
 #include "server/api/integration_routes.h"
 #include "server/api/openapi_document.h"
@@ -21,6 +22,8 @@
 #include "server/http/http_server.h"
 #include "server/http/metrics.h"
 #include "server/http/router.h"
+#include "server/sync/sync_scheduler.h"
+#include "server/sync/sync_state_store.h"
 #include "server/web/web_routes.h"
 
 namespace cairn::server {
@@ -76,6 +79,14 @@ void AddCatalogCollector(Metrics& metrics, catalog::StorePool& stores) {
   });
 }
 
+SyncSchedulerOptions BucketSyncOptions(const ServeOptions& options) {
+  SyncSchedulerOptions sync;
+  sync.http.stall_timeout = std::chrono::milliseconds(
+      static_cast<std::int64_t>(options.bucket_stall_timeout_seconds * 1000));
+  sync.http.max_attempts = options.bucket_attempts;
+  return sync;
+}
+
 }  // namespace
 
 void AddAllRoutes(Router& router, const ApiParts& parts) {
@@ -83,8 +94,8 @@ void AddAllRoutes(Router& router, const ApiParts& parts) {
   AddCatalogRoutes(router, parts.stores, parts.cache);
   AddServiceTokenRoutes(router, parts.tokens, parts.account_id);
   AddSessionRoute(router, parts.account_id);
-  AddIntegrationRoutes(router, parts.extraction);
-  AddDbtUploadRoutes(router, parts.extraction);
+  AddIntegrationRoutes(router, parts.extraction, parts.syncs);
+  AddDbtUploadRoutes(router, parts.extraction, parts.syncs);
   AddWebRoutes(router);
 }
 
@@ -106,11 +117,18 @@ int Serve(const ServeOptions& options, std::ostream& out) {
     out << "Admin token, shown this once (keep it in your secret store): " << *created << "\n";
   }
 
-  std::unique_ptr<ingest::RunStore> run_store = ingest::OpenSqliteRunStore(path);
+  // Integrations' settings hold bucket keys: sealed in the catalog file with
+  // a key kept outside it.
+  const char* secret_key = std::getenv("CAIRN_SECRET_KEY");
+  ingest::SettingsCipher cipher(ingest::LoadOrCreateSettingsKey(
+      path + ".secret-key", secret_key ? std::optional<std::string>(secret_key) : std::nullopt));
+  std::unique_ptr<ingest::RunStore> run_store = ingest::OpenSqliteRunStore(path, &cipher);
   ingest::ExtractionService extraction(
       *run_store,
       {.db_url = options.db_url, .data_dir = data_dir, .workers = options.extraction_workers});
   extraction.Start();
+  std::unique_ptr<SyncStateStore> sync_state = OpenSqliteSyncStateStore(path);
+  SyncScheduler syncs(extraction, *sync_state, BucketSyncOptions(options));
 
   catalog::StorePool stores(options.db_url);
   ResponseCache cache(options.cache_mb << 20);
@@ -122,6 +140,7 @@ int Serve(const ServeOptions& options, std::ostream& out) {
                         .cache = cache,
                         .tokens = tokens,
                         .extraction = extraction,
+                        .syncs = syncs,
                         .metrics = metrics,
                         .account_id = options.account_id});
 
@@ -135,6 +154,7 @@ int Serve(const ServeOptions& options, std::ostream& out) {
   server_options.tls_key = options.tls_key;
   HttpServer server(server_options, router, tokens, metrics);
   server.Start();
+  syncs.Start();
   out << "Cairn is serving " << server.url() << "  (catalog " << path << ", artifacts "
       << data_dir.string() << ")\n"
       << std::flush;
@@ -142,6 +162,8 @@ int Serve(const ServeOptions& options, std::ostream& out) {
   HttpServer::WaitForStopSignal();
   spdlog::info("stopping: finishing the requests in flight");
   server.Shutdown(options.shutdown_grace_seconds);
+  spdlog::info("stopping: the bucket syncs in flight finish their request");
+  syncs.Stop();
   spdlog::info("stopping: finishing the extraction runs in flight");
   extraction.Drain();
   tokens.FlushLastUsed();

@@ -20,6 +20,7 @@ namespace cairn::server {
 class Metrics;
 class ResponseCache;
 class Router;
+class SyncScheduler;
 
 struct ServeOptions {
   std::string db_url = "sqlite:cairn.db";
@@ -37,6 +38,10 @@ struct ServeOptions {
   std::size_t cache_mb = 64;      // cached API responses; 0: no cache
   std::filesystem::path web_dir;  // the built web UI; empty: none
   int shutdown_grace_seconds = 30;
+  // Bucket syncs' HTTP requests: how long one may receive nothing, and how
+  // many times one is tried.
+  double bucket_stall_timeout_seconds = 30;
+  int bucket_attempts = 4;
 };
 
 // What the routes of the whole API are served from.
@@ -45,6 +50,7 @@ struct ApiParts {
   ResponseCache& cache;
   auth::TokenService& tokens;
   ingest::ExtractionService& extraction;
+  SyncScheduler& syncs;
   Metrics& metrics;
   std::int64_t account_id;
 };
@@ -56,9 +62,9 @@ void AddAllRoutes(Router& router, const ApiParts& parts);
 // `cairn serve`: opens (and migrates) the catalog, makes sure an admin token
 // exists (printing a new one once on `out`), recovers extraction runs a
 // previous process left unfinished, serves the REST APIs until SIGINT or
-// SIGTERM, then stops in order: no new requests, in-flight requests and
-// extraction runs finish, the store closes. Prints "Cairn is serving URL".
-// Returns the process exit code; throws cairn::Error when it cannot start.
+// SIGTERM, then stops in order: no new requests, in-flight requests finish,
+// the bucket sync scheduler stops, extraction runs finish, the store closes. Prints "Cairn is
+// serving URL". Returns the process exit code; throws cairn::Error when it cannot start.
 int Serve(const ServeOptions& options, std::ostream& out);
 
 }  // namespace cairn::server

@@ -14,6 +14,8 @@
 #include "server/api/openapi_document.h"
 #include "server/api/response_cache.h"
 #include "server/http/metrics.h"
+#include "server/sync/sync_scheduler.h"
+#include "server/sync/sync_state_store.h"
 
 namespace cairn::server {
 namespace {
@@ -40,11 +42,13 @@ TEST(ServeTest, TheOpenApiDocumentListsExactlyTheRoutes) {
   auth::TokenService tokens(*token_store);
   auto run_store = ingest::OpenSqliteRunStore(path);
   ingest::ExtractionService extraction(*run_store, {.db_url = "sqlite:" + path, .data_dir = dir});
+  auto sync_state = OpenSqliteSyncStateStore(path);
+  SyncScheduler syncs(extraction, *sync_state);
   catalog::StorePool stores("sqlite:" + path);
   ResponseCache cache;
   Metrics metrics;
   Router router;
-  AddAllRoutes(router, {stores, cache, tokens, extraction, metrics, 1});
+  AddAllRoutes(router, {stores, cache, tokens, extraction, syncs, metrics, 1});
 
   nlohmann::json document = nlohmann::json::parse(OpenApiDocument());
   std::set<std::string> documented;

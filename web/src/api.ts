@@ -7,6 +7,7 @@ import type {
   Entity,
   ExtractionRun,
   Integration,
+  IntegrationSettings,
   LineageGraph,
   SearchPage,
   ServiceToken,
@@ -124,8 +125,10 @@ export const api = {
     ),
 
   integrations: () => call<{ items: Integration[] }>("GET", "/api/v1/integrations"),
-  createIntegration: (name: string) =>
-    call<Integration>("POST", "/api/v1/integrations", { body: { name, type: "dbt_core" } }),
+  createIntegration: (name: string, settings: IntegrationSettings = {}) =>
+    call<Integration>("POST", "/api/v1/integrations", { body: { name, type: "dbt_core", settings } }),
+  testSettings: (settings: IntegrationSettings) =>
+    call<ConnectionTest>("POST", "/api/v1/integrations/test", { body: { settings } }),
   runs: (id: string) =>
     call<{ items: ExtractionRun[]; total: number }>(
       "GET",

@@ -164,11 +164,35 @@ export interface LineageGraph {
   edges: LineageEdge[];
 }
 
+// settings.bucket of a bucket integration (docs/integrations.md). The API
+// never returns secret_access_key, only whether it is set.
+export interface BucketSettings {
+  provider: "s3" | "gcs";
+  auth?: "access_key" | "assume_role" | "hmac";
+  bucket: string;
+  prefix?: string;
+  region?: string;
+  endpoint?: string;
+  access_key_id?: string;
+  secret_access_key?: string;
+  secret_access_key_set?: boolean;
+  role_arn?: string;
+  external_id?: string;
+  sts_endpoint?: string;
+  sync_interval_minutes?: number;
+}
+
+export interface IntegrationSettings {
+  service?: string;
+  include_tags?: boolean;
+  bucket?: BucketSettings;
+}
+
 export interface Integration {
   id: string;
   name: string;
   type: string;
-  settings: Record<string, unknown>;
+  settings: IntegrationSettings;
   created_at: string;
   updated_at: string;
 }
@@ -193,18 +217,27 @@ export interface ExtractionRun {
   log?: RunLogLine[];
 }
 
+// An artifact an upload integration holds (file, modified, staged) or one a
+// bucket test listed (key, etag, last_modified).
 export interface HeldArtifact {
   kind: string;
-  file: string;
   bytes: number;
-  modified: string;
-  staged: boolean;
+  file?: string;
+  modified?: string;
+  staged?: boolean;
+  key?: string;
+  etag?: string;
+  last_modified?: string;
 }
 
 export interface ConnectionTest {
   ok: boolean;
   message: string;
-  artifacts: HeldArtifact[];
+  artifacts?: HeldArtifact[];
+  where?: string;
+  directory?: string;
+  objects_listed?: number;
+  warnings?: string[];
 }
 
 export interface PermissionGrant {

@@ -98,6 +98,51 @@ export class Server {
   }
 }
 
+// moto_server (the machine's Python) on a free port, seeded with boto3.
+export class Moto {
+  async start() {
+    const { createServer } = await import("node:net");
+    this.port = await new Promise((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address();
+        probe.close(() => resolve(port));
+      });
+    });
+    this.url = `http://127.0.0.1:${this.port}`;
+    this.proc = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(this.port)], { stdio: "ignore" });
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await fetch(`${this.url}/moto-api/reset`, { method: "POST" })).ok) return this;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error("moto_server did not start");
+  }
+
+  // A bucket holding the project's target/ under `prefix`.
+  seed(projectDir, bucket, prefix) {
+    const code = [
+      "import boto3, os, sys",
+      `s3 = boto3.client('s3', endpoint_url='${this.url}', region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')`,
+      `s3.create_bucket(Bucket='${bucket}')`,
+      "for name in ['manifest.json', 'run_results.json', 'catalog.json']:",
+      `    s3.upload_file(os.path.join(sys.argv[1], 'target', name), '${bucket}', '${prefix}' + name)`,
+    ].join("\n");
+    const result = spawnSync("python3", ["-c", code, projectDir], { encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`seeding moto failed:\n${result.stderr}`);
+  }
+
+  async stop() {
+    if (this.proc && this.proc.exitCode === null) {
+      const exited = new Promise((resolve) => this.proc.on("exit", resolve));
+      process.kill(this.proc.pid, "SIGTERM");
+      await exited;
+    }
+  }
+}
+
 export async function launchBrowser() {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

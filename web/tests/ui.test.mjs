@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { ADMIN_TOKEN, EXAMPLE, launchBrowser, logIn, openPage, screenshot, Server } from "./harness.mjs";
+import { ADMIN_TOKEN, EXAMPLE, launchBrowser, logIn, Moto, openPage, screenshot, Server } from "./harness.mjs";
 
 const DIM_CUSTOMERS = "cairn_outfitters.analytics.marts.dim_customers";
 const DAILY_REVENUE = "cairn_outfitters.analytics.marts.fct_daily_revenue";
@@ -238,5 +238,62 @@ describe("web UI", () => {
     assert.equal(await page.getByRole("button", { name: "Edit tags" }).count(), 0);
     await screenshot(page, "13-read-only");
     assertNoProblems();
+  });
+
+  test("a bucket integration is tested before it is saved, syncs, and shows its last sync", async () => {
+    const moto = await new Moto().start();
+    try {
+      moto.seed(EXAMPLE, "outfitters-ci", "prod/target/");
+      await freshPage();
+      await logIn(page);
+      await page.getByRole("link", { name: "Integrations" }).click();
+      const form = page.getByRole("form", { name: "New integration" });
+      await form.getByLabel("New dbt Core integration").fill("outfitters-bucket");
+      await form.getByLabel("Artifacts from").selectOption("s3");
+      await form.getByLabel("Bucket", { exact: true }).fill("outfitters-ci");
+      await form.getByLabel("Prefix").fill("prod/");
+      await form.getByLabel("Endpoint (optional)").fill(moto.url);
+      await form.getByLabel("Access key id").fill("testing");
+      await form.getByLabel("Secret access key").fill("not-shown-again");
+      await form.getByRole("button", { name: "Test connection" }).click();
+      const tested = form.getByRole("status", { name: "Connection test" });
+      await tested.waitFor();
+      assert.match(await tested.innerText(), /Found manifest\.json .* in s3:\/\/outfitters-ci\/prod\/target\//);
+      assert.match(await tested.innerText(), /prod\/target\/catalog\.json/);
+      await screenshot(page, "14-bucket-tested");
+      await form.getByRole("button", { name: "Create" }).click();
+      const detail = page.getByRole("region", { name: "outfitters-bucket" });
+      await detail.waitFor();
+      assert.match(await detail.getByLabel("Bucket", { exact: true }).innerText(), /s3:\/\/outfitters-ci\/prod\/ every 24 h/);
+      assert.doesNotMatch(await page.content(), /not-shown-again/);
+      // The scheduler syncs a new integration at once; Sync now then finds nothing changed.
+      await detail.locator('tr[data-run][data-status="succeeded"]').first().waitFor({ timeout: 60_000 });
+      await page.reload();
+      await detail.getByLabel("Last sync").filter({ hasText: "read manifest" }).waitFor();
+      await detail.getByRole("button", { name: "Sync now" }).click();
+      await detail.getByLabel("Last sync").filter({ hasText: "nothing changed" }).waitFor({ timeout: 60_000 });
+      await detail.getByRole("button", { name: "Test connection" }).click();
+      assert.match(await detail.getByRole("status", { name: "Connection test" }).innerText(), /manifest\.json/);
+      await screenshot(page, "15-bucket-synced");
+
+      // Role auth: Cairn shows the external id it generated.
+      await form.getByLabel("New dbt Core integration").fill("outfitters-role");
+      await form.getByLabel("Artifacts from").selectOption("s3");
+      await form.getByLabel("Authentication").selectOption("assume_role");
+      await form.getByLabel("Bucket", { exact: true }).fill("outfitters-ci");
+      await form.getByLabel("Endpoint (optional)").fill(moto.url);
+      await form.getByLabel("Role ARN").fill("arn:aws:iam::123456789012:role/cairn-reader");
+      await form.getByLabel("Base access key id (optional)").fill("testing");
+      await form.getByLabel("Base secret access key (optional)").fill("testing");
+      await form.getByRole("button", { name: "Create" }).click();
+      const role = page.getByRole("region", { name: "outfitters-role" });
+      await role.waitFor();
+      assert.match(await role.getByLabel("External id").innerText(), /^[0-9a-f-]{36}$/);
+      await role.getByLabel("Last sync").filter({ hasText: "succeeded" }).waitFor({ timeout: 60_000 });
+      await screenshot(page, "16-bucket-role");
+      assertNoProblems();
+    } finally {
+      await moto.stop();
+    }
   });
 });

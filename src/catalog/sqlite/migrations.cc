@@ -303,6 +303,26 @@ constexpr const char* kDeletedTables = R"sql(
 ALTER TABLE tables ADD COLUMN deleted_at TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Bucket syncs of integrations (server/sync/): what each sync listed (the
+// artifacts' keys and ETags, compared with the last successful sync's so that
+// only changed ones are downloaded), and the lease that lets one process at a
+// time sync an integration (taken by a conditional upsert, expiring so that a
+// killed holder does not block it for ever).
+constexpr const char* kBucketSyncs = R"sql(
+CREATE TABLE bucket_syncs(
+  run_id INTEGER PRIMARY KEY,
+  integration_id TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  listing TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX bucket_syncs_by_integration ON bucket_syncs(integration_id, run_id);
+CREATE TABLE bucket_sync_leases(
+  integration_id TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -316,6 +336,7 @@ const std::vector<Migration>& Migrations() {
       {7, "artifact fingerprints", kArtifactFingerprints},
       {8, "view definitions", kViewDefinitions},
       {9, "tables marked deleted", kDeletedTables},
+      {10, "bucket syncs and their leases", kBucketSyncs},
   };
   return kMigrations;
 }

@@ -11,8 +11,8 @@
 #include "connectors/aws_config.h"
 #include "connectors/dbt/dbt_source.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "core/file_digest.h"
-#include "core/temporary_directory.h"
 
 namespace cairn::connectors::dbt {
 namespace {
@@ -39,7 +39,8 @@ constexpr ArtifactSlot kSlots[] = {
 // error names the URL or object instead of the temporary file.
 class Downloads {
  public:
-  Downloads() : directory_(fs::temp_directory_path(), "cairn-dbt-artifacts") {}
+  Downloads()
+      : directory_(ScopedDirectory::Unique(fs::temp_directory_path(), "cairn-dbt-artifacts-")) {}
 
   fs::path PathFor(const char* file) const { return directory_.path() / file; }
   void Remember(const std::string& path, std::string origin) { origins_[path] = std::move(origin); }
@@ -57,7 +58,7 @@ class Downloads {
   }
 
  private:
-  TemporaryDirectory directory_;
+  ScopedDirectory directory_;
   std::map<std::string, std::string> origins_;
 };
 

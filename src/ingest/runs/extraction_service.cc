@@ -12,6 +12,7 @@
 #include "connectors/dbt/dbt_source.h"
 #include "core/error.h"
 #include "core/timestamp.h"
+#include "ingest/runs/bucket_settings.h"
 #include "ingest/workflow.h"
 
 namespace cairn::ingest {
@@ -44,7 +45,7 @@ void MoveFile(const fs::path& from, const fs::path& to) {
   fs::remove(from);
 }
 
-// The dbt_core settings: {"service": "...", "include_tags": true}.
+// The dbt_core settings: {"service": "...", "include_tags": true, "bucket": {...}}.
 struct DbtCoreSettings {
   std::string service;
   bool include_tags = true;
@@ -67,11 +68,13 @@ DbtCoreSettings ParseSettings(const std::string& settings_json) {
         throw Error(ErrorCode::kInvalidArgument, "settings.include_tags must be true or false");
       }
       parsed.include_tags = value.get<bool>();
-    } else {
-      throw Error(ErrorCode::kInvalidArgument,
-                  fmt::format("unknown setting '{}' (allowed: service, include_tags)", key));
+    } else if (key != "bucket") {
+      throw Error(
+          ErrorCode::kInvalidArgument,
+          fmt::format("unknown setting '{}' (allowed: service, include_tags, bucket)", key));
     }
   }
+  ParseBucketSettings(settings);
   return parsed;
 }
 
@@ -92,8 +95,12 @@ class RunLog : public connectors::ProgressListener {
   std::int64_t run_id_;
 };
 
-std::string CountsJson(const IngestReport& report) {
-  nlohmann::json counts = catalog::ToJson(report.applied);
+// The ingest report's counts, and what the run was started with (a bucket
+// sync's requests).
+std::string CountsJson(const IngestReport& report, const std::string& started_with) {
+  nlohmann::json counts = nlohmann::json::parse(started_with, nullptr, false);
+  if (!counts.is_object()) counts = nlohmann::json::object();
+  counts.update(catalog::ToJson(report.applied));
   counts["service"] = report.service;
   counts["tables_seen"] = report.tables_seen;
   counts["nodes_seen"] = report.nodes_seen;
@@ -184,9 +191,10 @@ Integration ExtractionService::CreateIntegration(const std::string& name, const 
     throw Error(ErrorCode::kInvalidArgument,
                 fmt::format("unknown integration type '{}' (supported: dbt_core)", type));
   }
-  ParseSettings(settings_json);
+  std::string settings = PrepareNewSettings(settings_json, NewUuid());
+  ParseSettings(settings);
   return runs_.CreateIntegration(
-      Integration{.id = NewUuid(), .name = name, .type = type, .settings_json = settings_json});
+      Integration{.id = NewUuid(), .name = name, .type = type, .settings_json = settings});
 }
 
 Integration ExtractionService::GetIntegration(const std::string& integration_id) {
@@ -216,22 +224,49 @@ void ExtractionService::Stage(const std::string& integration_id, const ArtifactF
 ExtractionRun ExtractionService::StartRun(const std::string& integration_id,
                                           const std::string& trigger, ArtifactFiles files) {
   GetIntegration(integration_id);
+  // One lock for both steps: runs of an integration execute in the order of
+  // their ids.
+  std::unique_lock lock(mutex_);
+  ExtractionRun run = OpenLocked(integration_id, trigger);
+  QueueLocked(run, std::move(files));
+  lock.unlock();
+  changed_.notify_all();
+  return run;
+}
+
+ExtractionRun ExtractionService::OpenRun(const std::string& integration_id,
+                                         const std::string& trigger) {
+  GetIntegration(integration_id);
+  std::lock_guard lock(mutex_);
+  return OpenLocked(integration_id, trigger);
+}
+
+ExtractionRun ExtractionService::QueueRun(ExtractionRun run, ArtifactFiles files) {
   std::unique_lock lock(mutex_);
   if (draining_) throw Error(ErrorCode::kInternal, "Cairn is shutting down; try again shortly");
-  ExtractionRun run = runs_.CreateRun(integration_id, trigger);
+  QueueLocked(run, std::move(files));
+  lock.unlock();
+  changed_.notify_all();
+  return run;
+}
+
+ExtractionRun ExtractionService::OpenLocked(const std::string& integration_id,
+                                            const std::string& trigger) {
+  if (draining_) throw Error(ErrorCode::kInternal, "Cairn is shutting down; try again shortly");
+  return runs_.CreateRun(integration_id, trigger);
+}
+
+void ExtractionService::QueueLocked(const ExtractionRun& run, ArtifactFiles files) {
   fs::path run_dir = RunDir(run.id);
   fs::create_directories(run_dir);
-  fs::path staged = IntegrationDir(integration_id) / "staged";
+  fs::path staged = IntegrationDir(run.integration_id) / "staged";
   for (ArtifactKind kind : kKinds) {
     fs::path staged_file = staged / ArtifactFileName(kind);
     if (!files.contains(kind) && fs::exists(staged_file)) files[kind] = staged_file;
   }
   for (const auto& [kind, path] : files) MoveFile(path, run_dir / ArtifactFileName(kind));
-  queued_[integration_id].push_back(run);
+  queued_[run.integration_id].push_back(run);
   unfinished_.insert(run.id);
-  lock.unlock();
-  changed_.notify_all();
-  return run;
 }
 
 ExtractionRun ExtractionService::Wait(std::int64_t run_id, std::chrono::seconds timeout) {
@@ -346,10 +381,10 @@ void ExtractionService::Execute(const ExtractionRun& run) {
                                 report.applied.tables.updated, report.applied.tables.removed,
                                 report.applied.nodes.added, report.applied.nodes.updated,
                                 report.applied.nodes.removed, report.applied.runs_added));
-    runs_.FinishRun(run.id, kRunSucceeded, CountsJson(report), "");
+    runs_.FinishRun(run.id, kRunSucceeded, CountsJson(report, run.counts_json), "");
   } catch (const Error& e) {
     runs_.AppendLog(run.id, "error", e.what());
-    runs_.FinishRun(run.id, kRunFailed, "{}", e.what());
+    runs_.FinishRun(run.id, kRunFailed, run.counts_json, e.what());
   }
   std::error_code ec;
   fs::remove_all(run_dir, ec);

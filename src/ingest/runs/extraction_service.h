@@ -63,7 +63,8 @@ class ExtractionService {
   // Refuses new runs, lets queued and running ones finish, joins the workers.
   void Drain();
 
-  // Validates type ("dbt_core") and settings; throws kInvalidArgument.
+  // Validates type ("dbt_core") and settings, generating the external id of
+  // a bucket assumed by role; throws kInvalidArgument.
   Integration CreateIntegration(const std::string& name, const std::string& type,
                                 const std::string& settings_json);
   // Removes the integration and its artifacts; false when there is none.
@@ -77,6 +78,14 @@ class ExtractionService {
   // Queues a run with everything staged plus `files` (moved in); returns it.
   ExtractionRun StartRun(const std::string& integration_id, const std::string& trigger,
                          ArtifactFiles files = {});
+  // StartRun in two steps, for a bucket sync whose run must exist (and
+  // record its failures) before its files are downloaded: OpenRun records a
+  // queued run that no worker takes yet; QueueRun hands it to the workers
+  // with `files` (moved in) and the staged ones, after the runs queued
+  // before it. `run.counts_json` is kept in the run's counts (a sync's
+  // requests).
+  ExtractionRun OpenRun(const std::string& integration_id, const std::string& trigger);
+  ExtractionRun QueueRun(ExtractionRun run, ArtifactFiles files);
   // Blocks until the run has finished or `timeout` passed; its record then.
   ExtractionRun Wait(std::int64_t run_id, std::chrono::seconds timeout);
 
@@ -91,6 +100,8 @@ class ExtractionService {
   std::filesystem::path upload_dir() const { return options_.data_dir / "uploads"; }
 
  private:
+  ExtractionRun OpenLocked(const std::string& integration_id, const std::string& trigger);
+  void QueueLocked(const ExtractionRun& run, ArtifactFiles files);
   void Work();
   void Execute(const ExtractionRun& run);
   std::filesystem::path IntegrationDir(const std::string& integration_id) const;

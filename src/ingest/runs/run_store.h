@@ -43,8 +43,12 @@ class RunStore {
   virtual std::map<std::string, std::int64_t> CountRunsByStatus() = 0;
 };
 
+class SettingsCipher;
+
 // The run store in the catalog's SQLite file (migrated by opening the catalog
-// first).
-std::unique_ptr<RunStore> OpenSqliteRunStore(const std::string& path);
+// first). With a cipher, integrations' settings are sealed in the file (and
+// rows written unsealed before are still read); the cipher must outlive it.
+std::unique_ptr<RunStore> OpenSqliteRunStore(const std::string& path,
+                                             const SettingsCipher* cipher = nullptr);
 
 }  // namespace cairn::ingest

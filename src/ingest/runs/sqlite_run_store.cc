@@ -2,6 +2,7 @@
 
 #include "catalog/sqlite/connection.h"
 #include "ingest/runs/run_store.h"
+#include "ingest/runs/settings_cipher.h"
 
 namespace cairn::ingest {
 namespace {
@@ -68,17 +69,20 @@ ExtractionRun RunFromRow(const Statement& row) {
 
 class SqliteRunStore final : public RunStore {
  public:
-  explicit SqliteRunStore(const std::string& path) : db_(path) {
+  SqliteRunStore(const std::string& path, const SettingsCipher* cipher)
+      : cipher_(cipher), db_(path) {
     db_.Exec("PRAGMA busy_timeout = 300000");  // may wait for an extraction's Apply
   }
 
   Integration CreateIntegration(const Integration& integration) override {
     std::lock_guard lock(mutex_);
+    std::string settings =
+        cipher_ ? cipher_->Seal(integration.settings_json) : integration.settings_json;
     db_.Prepare(kInsertIntegration)
         .Bind(1, std::string_view(integration.id))
         .Bind(2, std::string_view(integration.name))
         .Bind(3, std::string_view(integration.type))
-        .Bind(4, std::string_view(integration.settings_json))
+        .Bind(4, std::string_view(settings))
         .Exec();
     return *Find(integration.id);
   }
@@ -87,7 +91,7 @@ class SqliteRunStore final : public RunStore {
     std::lock_guard lock(mutex_);
     std::vector<Integration> integrations;
     StatementScope rows(db_.Prepare(kSelectIntegrations));
-    while (rows->Next()) integrations.push_back(IntegrationFromRow(*rows));
+    while (rows->Next()) integrations.push_back(Opened(IntegrationFromRow(*rows)));
     return integrations;
   }
 
@@ -176,7 +180,7 @@ class SqliteRunStore final : public RunStore {
     StatementScope row(db_.Prepare(kSelectIntegration));
     row->Bind(1, id);
     if (!row->Next()) return std::nullopt;
-    return IntegrationFromRow(*row);
+    return Opened(IntegrationFromRow(*row));
   }
 
   std::optional<ExtractionRun> ReadRun(std::int64_t run_id) {
@@ -186,14 +190,21 @@ class SqliteRunStore final : public RunStore {
     return RunFromRow(*row);
   }
 
+  Integration Opened(Integration integration) const {
+    if (cipher_) integration.settings_json = cipher_->Open(integration.settings_json);
+    return integration;
+  }
+
+  const SettingsCipher* cipher_;
   std::mutex mutex_;
   Connection db_;
 };
 
 }  // namespace
 
-std::unique_ptr<RunStore> OpenSqliteRunStore(const std::string& path) {
-  return std::make_unique<SqliteRunStore>(path);
+std::unique_ptr<RunStore> OpenSqliteRunStore(const std::string& path,
+                                             const SettingsCipher* cipher) {
+  return std::make_unique<SqliteRunStore>(path, cipher);
 }
 
 }  // namespace cairn::ingest

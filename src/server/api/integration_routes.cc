@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 
 #include <charconv>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/file.h"
+#include "ingest/runs/bucket_settings.h"
 #include "server/api/multipart.h"
+#include "server/sync/bucket_sync.h"
+#include "server/sync/sync_scheduler.h"
 
 namespace cairn::server {
 namespace {
@@ -35,7 +38,7 @@ json IntegrationJson(const ingest::Integration& integration) {
   return {{"id", integration.id},
           {"name", integration.name},
           {"type", integration.type},
-          {"settings", Parsed(integration.settings_json)},
+          {"settings", ingest::RedactedSettings(integration.settings_json)},
           {"created_at", integration.created_at},
           {"updated_at", integration.updated_at}};
 }
@@ -68,9 +71,7 @@ bool WantsWait(const Request& request, const std::map<std::string, std::string>&
 }
 
 // The answer to an upload or trigger: Secoda's message, plus the run.
-Response Accepted(ExtractionService& service, const std::string& integration_id, ExtractionRun run,
-                  bool wait) {
-  if (wait) run = service.Wait(run.id, kMaxWait);
+Response Accepted(const std::string& integration_id, const ExtractionRun& run) {
   std::string message = run.status == ingest::kRunSucceeded ? "Successfully ran extraction for dbt"
                         : run.status == ingest::kRunFailed
                             ? "Extraction for dbt failed: " + run.error
@@ -80,30 +81,78 @@ Response Accepted(ExtractionService& service, const std::string& integration_id,
                .dump());
 }
 
+Response Accepted(ExtractionService& service, const std::string& integration_id, ExtractionRun run,
+                  bool wait) {
+  if (wait) run = service.Wait(run.id, kMaxWait);
+  return Accepted(integration_id, run);
+}
+
+// POST .../sync and Secoda's trigger: a bucket integration syncs its bucket;
+// an upload integration runs again with what it holds.
+Handler SyncOrRun(ExtractionService& service, SyncScheduler& syncs, const char* trigger) {
+  return [&service, &syncs, trigger](Request& request) {
+    const std::string& id = request.params.at("id");
+    if (!ingest::BucketSettingsOf(service.GetIntegration(id).settings_json)) {
+      return Accepted(service, id, service.StartRun(id, trigger), WantsWait(request));
+    }
+    ExtractionRun run = syncs.SyncNow(id, "bucket_sync:manual");
+    if (WantsWait(request)) run = syncs.Wait(run.id, kMaxWait);
+    return Accepted(id, run);
+  };
+}
+
+// Test connection before saving: {"settings": {"bucket": {...}}}.
+json TestUnsavedBucket(const SyncScheduler& syncs, const std::string& body_text) {
+  json body = json::parse(body_text, nullptr, false);
+  if (!body.is_object() || !body.contains("settings") || !body["settings"].is_object()) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "the body must be {\"settings\": {\"bucket\": {...}}}, the settings to test");
+  }
+  std::optional<ingest::BucketSettings> settings =
+      ingest::ParseBucketSettings(body["settings"], /*require_external_id=*/false);
+  if (!settings) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "settings.bucket is required: there is nothing else "
+                "to connect to before an integration is saved");
+  }
+  json report = TestBucket(syncs.http(), *settings);
+  if (settings->auth == ingest::BucketAuth::kAssumeRole && settings->external_id.empty()) {
+    report["message"] = report["message"].get<std::string>() +
+                        " (tested without an external id: Cairn generates one when the "
+                        "integration is saved; require it in the role's trust policy)";
+  }
+  return report;
+}
+
+json TestIntegration(ExtractionService& service, const SyncScheduler& syncs,
+                     const std::string& id) {
+  if (auto settings = ingest::BucketSettingsOf(service.GetIntegration(id).settings_json)) {
+    return TestBucket(syncs.http(), *settings);
+  }
+  std::vector<ingest::HeldArtifact> held = service.HeldArtifacts(id);
+  json artifacts = json::array();
+  bool has_manifest = false;
+  for (const auto& artifact : held) {
+    has_manifest = has_manifest || artifact.kind == ArtifactKind::kManifest;
+    artifacts.push_back({{"kind", ingest::ArtifactKindName(artifact.kind)},
+                         {"file", ingest::ArtifactFileName(artifact.kind)},
+                         {"bytes", artifact.bytes},
+                         {"modified", artifact.modified},
+                         {"staged", artifact.staged}});
+  }
+  std::string message = has_manifest ? "Ready: a manifest.json is here for the next sync."
+                                     : "No manifest.json yet: upload one (the first sync of a new "
+                                       "integration fails until then).";
+  return {{"ok", has_manifest}, {"message", message}, {"artifacts", std::move(artifacts)}};
+}
+
 // A directory for one request's multipart parts, removed with whatever the
 // handler did not move out of it.
-class PartsDirectory {
- public:
-  explicit PartsDirectory(const fs::path& parent) {
-    std::string pattern = (parent / "parts-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw Error(ErrorCode::kIo, "cannot store the upload's parts");
-    }
-    path_ = pattern;
-  }
-  ~PartsDirectory() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  PartsDirectory(const PartsDirectory&) = delete;
-  PartsDirectory& operator=(const PartsDirectory&) = delete;
-  const fs::path& path() const { return path_; }
+ScopedDirectory PartsDirectory(const fs::path& parent) {
+  return ScopedDirectory::Unique(parent, "parts-");
+}
 
- private:
-  fs::path path_;
-};
-
-MultipartForm ParseForm(const Request& request, const PartsDirectory& parts) {
+MultipartForm ParseForm(const Request& request, const ScopedDirectory& parts) {
   std::string boundary = MultipartBoundary(request.Header("content-type"));
   return ParseMultipart(request.body_file, boundary, parts.path());
 }
@@ -131,7 +180,7 @@ fs::path FilePart(const MultipartForm& form, const std::string& name) {
 // integration in a form field; starts a run.
 Handler SingleUpload(ExtractionService& service, ArtifactKind kind, const char* part) {
   return [&service, kind, part](Request& request) {
-    PartsDirectory parts(service.upload_dir());
+    ScopedDirectory parts = PartsDirectory(service.upload_dir());
     MultipartForm form = ParseForm(request, parts);
     std::string integration = IntegrationField(form);
     fs::path file = FilePart(form, part);
@@ -144,13 +193,13 @@ Handler SingleUpload(ExtractionService& service, ArtifactKind kind, const char* 
 
 }  // namespace
 
-void AddIntegrationRoutes(Router& router, ExtractionService& service) {
+void AddIntegrationRoutes(Router& router, ExtractionService& service, SyncScheduler& syncs) {
   router.Add({.method = Method::kPost,
               .pattern = "/api/v1/integrations",
               .access = auth::Access::kIngest,
               .body = BodyKind::kSmall,
               .handler =
-                  [&service](Request& request) {
+                  [&service, &syncs](Request& request) {
                     json body = json::parse(request.body, nullptr, false);
                     if (!body.is_object()) {
                       throw Error(ErrorCode::kInvalidArgument, "the body must be a JSON object");
@@ -164,10 +213,21 @@ void AddIntegrationRoutes(Router& router, ExtractionService& service) {
                     json settings = body.value("settings", json::object());
                     ingest::Integration created =
                         service.CreateIntegration(body["name"], body["type"], settings.dump());
+                    syncs.Wake();  // a bucket integration syncs for the first time now
                     return JsonResponse(201, IntegrationJson(created).dump());
                   },
               .summary = "Create an integration (type dbt_core, with its settings)",
               .writes = true});
+  router.Add({.method = Method::kPost,
+              .pattern = "/api/v1/integrations/test",
+              .access = auth::Access::kIngest,
+              .body = BodyKind::kSmall,
+              .handler =
+                  [&syncs](Request& request) {
+                    return JsonResponse(200, TestUnsavedBucket(syncs, request.body).dump());
+                  },
+              .summary = "Test connection before saving: list a bucket's prefix with the given "
+                         "settings and report the dbt artifacts found, or why not"});
   ;
   router.Add({.method = Method::kGet,
               .pattern = "/api/v1/integrations",
@@ -246,41 +306,20 @@ void AddIntegrationRoutes(Router& router, ExtractionService& service) {
   router.Add({.method = Method::kPost,
               .pattern = "/api/v1/integrations/{id}/sync",
               .access = auth::Access::kIngest,
-              .handler =
-                  [&service](Request& request) {
-                    const std::string& id = request.params.at("id");
-                    return Accepted(service, id, service.StartRun(id, "sync"), WantsWait(request));
-                  },
-              .summary = "Run sync: start an extraction run from the stored artifacts",
+              .handler = SyncOrRun(service, syncs, "sync"),
+              .summary = "Run sync: a bucket integration syncs its bucket now; an upload "
+                         "integration runs again from its stored artifacts",
               .writes = true});
-  ;
   router.Add({.method = Method::kPost,
               .pattern = "/api/v1/integrations/{id}/test",
               .access = auth::Access::kIngest,
               .handler =
-                  [&service](Request& request) {
-                    std::vector<ingest::HeldArtifact> held =
-                        service.HeldArtifacts(request.params.at("id"));
-                    json artifacts = json::array();
-                    bool has_manifest = false;
-                    for (const auto& artifact : held) {
-                      has_manifest = has_manifest || artifact.kind == ArtifactKind::kManifest;
-                      artifacts.push_back({{"kind", ingest::ArtifactKindName(artifact.kind)},
-                                           {"file", ingest::ArtifactFileName(artifact.kind)},
-                                           {"bytes", artifact.bytes},
-                                           {"modified", artifact.modified},
-                                           {"staged", artifact.staged}});
-                    }
-                    std::string message =
-                        has_manifest ? "Ready: a manifest.json is here for the next sync."
-                                     : "No manifest.json yet: upload one (the first sync of a new "
-                                       "integration fails until then).";
-                    return JsonResponse(200, json{{"ok", has_manifest},
-                                                  {"message", message},
-                                                  {"artifacts", std::move(artifacts)}}
-                                                 .dump());
+                  [&service, &syncs](Request& request) {
+                    return JsonResponse(
+                        200, TestIntegration(service, syncs, request.params.at("id")).dump());
                   },
-              .summary = "Test connection: report which artifacts the integration holds"});
+              .summary = "Test connection: list a bucket integration's prefix and report the dbt "
+                         "artifacts found (or why not); for uploads, the artifacts held"});
   router.Add({.method = Method::kPost,
               .pattern = "/api/v1/integrations/{id}/artifacts/{kind}",
               .access = auth::Access::kIngest,
@@ -305,7 +344,7 @@ void AddIntegrationRoutes(Router& router, ExtractionService& service) {
                          "an extraction run"});
 }
 
-void AddDbtUploadRoutes(Router& router, ExtractionService& service) {
+void AddDbtUploadRoutes(Router& router, ExtractionService& service, SyncScheduler& syncs) {
   struct Single {
     const char* path;
     ArtifactKind kind;
@@ -338,7 +377,7 @@ void AddDbtUploadRoutes(Router& router, ExtractionService& service) {
                   [&service](Request& request) {
                     const std::string& id = request.params.at("id");
                     service.GetIntegration(id);
-                    PartsDirectory parts(service.upload_dir());
+                    ScopedDirectory parts = PartsDirectory(service.upload_dir());
                     MultipartForm form = ParseForm(request, parts);
                     ArtifactFiles files;
                     for (const auto& [name, path] : form.files) {
@@ -374,15 +413,10 @@ void AddDbtUploadRoutes(Router& router, ExtractionService& service) {
   router.Add({.method = Method::kPost,
               .pattern = "/integration/dbt/{id}/trigger/",
               .access = auth::Access::kIngest,
-              .handler =
-                  [&service](Request& request) {
-                    const std::string& id = request.params.at("id");
-                    return Accepted(service, id, service.StartRun(id, "trigger"),
-                                    WantsWait(request));
-                  },
-              .summary = "Secoda-compatible: start an extraction run with the staged artifacts",
+              .handler = SyncOrRun(service, syncs, "trigger"),
+              .summary = "Secoda-compatible: start an extraction run with the staged artifacts "
+                         "(a bucket integration syncs its bucket)",
               .writes = true});
-  ;
 }
 
 }  // namespace cairn::server

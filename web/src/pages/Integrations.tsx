@@ -1,11 +1,21 @@
-// dbt Core integrations: create one, upload its artifacts through a file
-// picker, test it, sync it, and follow its extraction runs.
+// dbt Core integrations: create one (fed by uploads or synced from a
+// bucket), upload its artifacts through a file picker, test it, sync it, and
+// follow its extraction runs.
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { api, uploadArtifact, type ArtifactKind } from "../api";
 import { ErrorBox, StatusBadge } from "../components/Badges";
 import { formatBytes, formatTime } from "../format";
 import { href } from "../router";
-import type { ConnectionTest, ExtractionRun, Integration } from "../types";
+import type { ConnectionTest, ExtractionRun, Integration, IntegrationSettings } from "../types";
+import {
+  BucketFields,
+  BucketSummary,
+  bucketSettings,
+  EMPTY_BUCKET_FORM,
+  TestResult,
+  type BucketForm,
+  type Source,
+} from "./BucketIntegration";
 
 const ARTIFACTS: { kind: ArtifactKind; file: string }[] = [
   { kind: "manifest", file: "manifest.json" },
@@ -18,16 +28,27 @@ const POLL_MS = 1000;
 
 function CreateIntegration({ onCreated }: { onCreated: (integration: Integration) => void }) {
   const [name, setName] = useState("");
+  const [source, setSource] = useState<Source>("upload");
+  const [bucket, setBucket] = useState<BucketForm>(EMPTY_BUCKET_FORM);
+  const [test, setTest] = useState<ConnectionTest | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const submit = async (event: Event) => {
-    event.preventDefault();
+  const settings = (): IntegrationSettings => (source === "upload" ? {} : { bucket: bucketSettings(source, bucket) });
+  const attempt = async (action: () => Promise<void>) => {
+    setError(null);
     try {
-      onCreated(await api.createIntegration(name.trim()));
-      setName("");
-      setError(null);
+      await action();
     } catch (caught) {
       setError(caught);
     }
+  };
+  const submit = (event: Event) => {
+    event.preventDefault();
+    return attempt(async () => {
+      onCreated(await api.createIntegration(name.trim(), settings()));
+      setName("");
+      setBucket(EMPTY_BUCKET_FORM);
+      setTest(null);
+    });
   };
   return (
     <form class="card inline-form" onSubmit={submit} aria-label="New integration">
@@ -39,20 +60,50 @@ function CreateIntegration({ onCreated }: { onCreated: (integration: Integration
         onInput={(e) => setName((e.target as HTMLInputElement).value)}
         required
       />
+      <label for="integration-source">Artifacts from</label>
+      <select
+        id="integration-source"
+        value={source}
+        onChange={(e) => (setSource((e.target as HTMLSelectElement).value as Source), setTest(null))}
+      >
+        <option value="upload">Uploads (this page or CI)</option>
+        <option value="s3">Amazon S3 bucket</option>
+        <option value="gcs">Google Cloud Storage bucket</option>
+      </select>
+      {source !== "upload" && <BucketFields source={source} form={bucket} onChange={setBucket} />}
+      {source !== "upload" && (
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => attempt(async () => setTest(await api.testSettings(settings())))}
+        >
+          Test connection
+        </button>
+      )}
       <button type="submit" disabled={!name.trim()}>
         Create
       </button>
+      {test && <TestResult test={test} />}
       {error !== null && <ErrorBox error={error} />}
     </form>
   );
 }
 
+// What a bucket sync fetched, before the ingestion's counts.
+function syncCounts(counts: Record<string, unknown>): string[] {
+  const sync = counts.sync as { nothing_changed?: boolean; get_requests?: number; bytes_downloaded?: number } | undefined;
+  if (!sync) return [];
+  if (sync.nothing_changed) return ["nothing changed (no download)"];
+  return [`downloaded ${sync.get_requests ?? 0} (${formatBytes(sync.bytes_downloaded ?? 0)})`];
+}
+
 function Counts({ counts }: { counts: Record<string, unknown> }) {
   const entries = Object.entries(counts).filter(([, value]) => typeof value !== "object");
-  if (entries.length === 0) return <span class="muted">—</span>;
   const show = (value: unknown) =>
     typeof value === "number" && !Number.isInteger(value) ? value.toFixed(2) : String(value);
-  return <span class="mono">{entries.map(([key, value]) => `${key.replace(/_/g, " ")} ${show(value)}`).join(" · ")}</span>;
+  const parts = [...syncCounts(counts), ...entries.map(([key, value]) => `${key.replace(/_/g, " ")} ${show(value)}`)];
+  if (parts.length === 0) return <span class="muted">—</span>;
+  return <span class="mono">{parts.join(" · ")}</span>;
 }
 
 function RunDetail({ integrationId, run }: { integrationId: string; run: ExtractionRun }) {
@@ -162,6 +213,7 @@ function Upload({ integration, onStarted }: { integration: Integration; onStarte
 }
 
 function IntegrationDetail({ integration }: { integration: Integration }) {
+  const bucket = integration.settings.bucket;
   const [runs, setRuns] = useState<ExtractionRun[]>([]);
   const [test, setTest] = useState<ConnectionTest | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -170,8 +222,9 @@ function IntegrationDetail({ integration }: { integration: Integration }) {
   }, [integration.id]);
 
   useEffect(refresh, [refresh]);
-  // Poll while a run is queued or running.
-  const busy = runs.some((run) => run.status === "queued" || run.status === "running");
+  // Poll while a run is queued or running, and while a new bucket
+  // integration waits for its first sync (the scheduler starts it at once).
+  const busy = runs.some((run) => run.status === "queued" || run.status === "running") || (bucket !== undefined && runs.length === 0);
   useEffect(() => {
     if (!busy) return undefined;
     const timer = window.setInterval(refresh, POLL_MS);
@@ -194,26 +247,16 @@ function IntegrationDetail({ integration }: { integration: Integration }) {
           {integration.type} · {integration.id}
         </span>
       </div>
-      <Upload integration={integration} onStarted={refresh} />
+      {bucket ? <BucketSummary bucket={bucket} runs={runs} /> : <Upload integration={integration} onStarted={refresh} />}
       <div class="actions">
         <button class="secondary" onClick={() => run(async () => setTest(await api.testConnection(integration.id)))}>
           Test connection
         </button>
-        <button onClick={() => run(async () => (await api.sync(integration.id), refresh()))}>Run sync</button>
+        <button onClick={() => run(async () => (await api.sync(integration.id), refresh()))}>
+          {bucket ? "Sync now" : "Run sync"}
+        </button>
       </div>
-      {test && (
-        <div class={test.ok ? "ok-text" : "warn-text"} role="status" aria-label="Connection test">
-          <p>{test.message}</p>
-          <ul class="plain">
-            {test.artifacts.map((artifact) => (
-              <li key={artifact.kind} class="mono">
-                {artifact.file}: {formatBytes(artifact.bytes)}, {formatTime(artifact.modified)}
-                {artifact.staged ? " (staged)" : ""}
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      {test && <TestResult test={test} />}
       {error !== null && <ErrorBox error={error} />}
       <h3>Extraction runs</h3>
       <Runs integration={integration} runs={runs} />
@@ -235,7 +278,8 @@ export function Integrations({ selectedId }: { selectedId: string }) {
       <h1>Integrations</h1>
       <p class="muted">
         dbt Core projects push their <code>target/</code> artifacts here, from this page or from CI with the
-        Secoda-compatible upload API (<code>POST /integration/dbt/manifest/</code>).
+        Secoda-compatible upload API (<code>POST /integration/dbt/manifest/</code>), or Cairn syncs them from the
+        S3 or GCS bucket CI copies them to.
       </p>
       <CreateIntegration onCreated={(created) => (setItems([...items, created]), (location.hash = href("integrations", created.id)))} />
       {items.length > 0 && (

@@ -1,0 +1,266 @@
+#include "server/sync/sync_scheduler.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <random>
+
+#include "core/error.h"
+#include "server/sync/bucket_sync.h"
+
+namespace cairn::server {
+namespace {
+
+using Clock = std::chrono::system_clock;
+using ingest::ExtractionRun;
+
+constexpr const char* kScheduledTrigger = "bucket_sync:scheduled";
+// How often a sync waiting for its extraction looks up, to notice Stop().
+constexpr std::chrono::seconds kWaitSlice{1};
+
+std::int64_t UnixSeconds(Clock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+}
+
+// Names this process in the leases: readable for whoever inspects the table,
+// unique even across restarts of the same PID.
+std::string LeaseHolder() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::uint32_t nonce = std::random_device{}();
+  return fmt::format("{}:{}:{:08x}", host, ::getpid(), nonce);
+}
+
+bool Finished(const ExtractionRun& run) {
+  return run.status == ingest::kRunSucceeded || run.status == ingest::kRunFailed;
+}
+
+}  // namespace
+
+Clock::time_point NextSyncDue(std::optional<std::int64_t> last_started,
+                              std::chrono::seconds interval, Clock::time_point now) {
+  if (!last_started) return now;
+  return Clock::time_point(std::chrono::seconds(*last_started) + interval);
+}
+
+SyncScheduler::SyncScheduler(ingest::ExtractionService& extraction, SyncStateStore& state,
+                             SyncSchedulerOptions options)
+    : extraction_(extraction),
+      state_(state),
+      options_(std::move(options)),
+      http_(options_.http),
+      holder_(LeaseHolder()) {
+  options_.workers = std::max(options_.workers, 1);
+}
+
+SyncScheduler::~SyncScheduler() {
+  Stop();
+}
+
+void SyncScheduler::Start() {
+  scheduler_ = std::thread([this] { Schedule(); });
+  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Work(); });
+}
+
+void SyncScheduler::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (scheduler_.joinable()) scheduler_.join();
+  for (std::thread& worker : workers_) worker.join();
+  workers_.clear();
+  std::lock_guard lock(mutex_);
+  for (const Job& job : jobs_) {
+    constexpr const char* kInterrupted = "interrupted: Cairn stopped before this sync began";
+    extraction_.runs().AppendLog(job.run.id, "error", kInterrupted);
+    extraction_.runs().FinishRun(job.run.id, ingest::kRunFailed, "{}", kInterrupted);
+    state_.ReleaseLease(job.run.integration_id, holder_);
+    active_.erase(job.run.integration_id);
+  }
+  jobs_.clear();
+}
+
+void SyncScheduler::Wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  changed_.notify_all();
+}
+
+ExtractionRun SyncScheduler::SyncNow(const std::string& integration_id,
+                                     const std::string& trigger) {
+  std::unique_lock lock(mutex_);
+  return Begin(integration_id, trigger, lock);
+}
+
+ExtractionRun SyncScheduler::Begin(const std::string& integration_id, const std::string& trigger,
+                                   std::unique_lock<std::mutex>& lock) {
+  if (stopping_) throw Error(ErrorCode::kInternal, "Cairn is shutting down; try again shortly");
+  if (auto it = active_.find(integration_id); it != active_.end()) {
+    std::optional<ExtractionRun> run = extraction_.runs().GetRun(it->second);
+    if (run && !Finished(*run)) return *run;
+    // Its run has finished and its worker is releasing the lease: this sync
+    // is a new one, after that.
+    changed_.wait(lock, [&] { return stopping_ || !active_.contains(integration_id); });
+    if (stopping_) throw Error(ErrorCode::kInternal, "Cairn is shutting down; try again shortly");
+  }
+  ingest::Integration integration = extraction_.GetIntegration(integration_id);
+  std::optional<ingest::BucketSettings> settings =
+      ingest::BucketSettingsOf(integration.settings_json);
+  if (!settings) {
+    throw Error(
+        ErrorCode::kInvalidArgument,
+        fmt::format("integration '{}' has no bucket to sync (settings.bucket)", integration.name));
+  }
+  std::int64_t now = UnixSeconds(Clock::now());
+  if (!state_.TryLease(integration_id, holder_, now, now + options_.lease_ttl.count())) {
+    throw Error(ErrorCode::kInconsistent,
+                fmt::format("another Cairn process is syncing integration '{}'; try again when "
+                            "its run has finished",
+                            integration.name));
+  }
+  ExtractionRun run;
+  try {
+    run = extraction_.OpenRun(integration_id, trigger);
+    state_.RecordSync(run.id, integration_id, now);
+  } catch (...) {
+    state_.ReleaseLease(integration_id, holder_);
+    throw;
+  }
+  active_[integration_id] = run.id;
+  jobs_.push_back(Job{.run = run, .settings = std::move(*settings)});
+  lock.unlock();
+  changed_.notify_all();
+  lock.lock();
+  return run;
+}
+
+ExtractionRun SyncScheduler::Wait(std::int64_t run_id, std::chrono::seconds timeout) {
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, timeout, [&] {
+    return std::none_of(active_.begin(), active_.end(),
+                        [&](const auto& entry) { return entry.second == run_id; });
+  });
+  lock.unlock();
+  std::optional<ExtractionRun> run = extraction_.runs().GetRun(run_id);
+  if (!run) throw Error(ErrorCode::kNotFound, fmt::format("no extraction run {}", run_id));
+  // A queued extraction finishes on the extraction service's workers.
+  return Finished(*run) ? *run : extraction_.Wait(run_id, timeout);
+}
+
+void SyncScheduler::Schedule() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    Clock::time_point next = Clock::now() + options_.idle_wake;
+    try {
+      next = SyncDueSyncs();
+    } catch (const std::exception& e) {
+      spdlog::error("bucket sync scheduler: {}", e.what());
+    }
+    lock.lock();
+    changed_.wait_until(lock, next, [&] { return stopping_ || woken_; });
+    woken_ = false;
+  }
+}
+
+// Begins the syncs that are due; returns when the next one will be.
+Clock::time_point SyncScheduler::SyncDueSyncs() {
+  Clock::time_point now = Clock::now();
+  Clock::time_point next = now + options_.idle_wake;
+  for (const ingest::Integration& integration : extraction_.runs().ListIntegrations()) {
+    std::optional<ingest::BucketSettings> settings;
+    try {
+      settings = ingest::BucketSettingsOf(integration.settings_json);
+    } catch (const Error&) {
+      continue;  // validated when saved; a hand-edited row is not the scheduler's to fix
+    }
+    if (!settings) continue;
+    Clock::time_point due =
+        NextSyncDue(state_.LastSyncStarted(integration.id), settings->sync_interval, now);
+    if (due > now) {
+      next = std::min(next, due);
+      continue;
+    }
+    std::unique_lock lock(mutex_);
+    if (stopping_ || active_.contains(integration.id)) continue;
+    try {
+      Begin(integration.id, kScheduledTrigger, lock);
+    } catch (const Error& e) {
+      spdlog::info("scheduled sync of integration '{}' not begun: {}", integration.name, e.what());
+    }
+  }
+  return next;
+}
+
+void SyncScheduler::Work() {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+      if (stopping_) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    RunJob(job);
+    {
+      std::lock_guard lock(mutex_);
+      active_.erase(job.run.integration_id);
+    }
+    changed_.notify_all();
+  }
+}
+
+void SyncScheduler::RunJob(const Job& job) {
+  const std::string& integration_id = job.run.integration_id;
+  try {
+    std::function<void()> keep_alive = [&] {
+      if (!RenewLease(integration_id)) {
+        throw Error(ErrorCode::kInconsistent,
+                    "this sync's lease expired and another Cairn process took it over");
+      }
+    };
+    if (SyncBucket(extraction_, state_, http_, job.run, job.settings, keep_alive)) {
+      WaitForExtraction(job);
+    }
+  } catch (const std::exception& e) {
+    // Only bookkeeping can get here (SyncBucket records the bucket's failures).
+    spdlog::error("bucket sync run {}: {}", job.run.id, e.what());
+  }
+  try {
+    state_.ReleaseLease(integration_id, holder_);
+  } catch (const std::exception& e) {
+    spdlog::warn("bucket sync run {}: the lease is left to expire: {}", job.run.id, e.what());
+  }
+}
+
+// Holds the lease until the extraction has finished, so that no other
+// process syncs the integration meanwhile (it would compare with a listing
+// that has not succeeded yet, and download everything again).
+void SyncScheduler::WaitForExtraction(const Job& job) {
+  auto renewed = std::chrono::steady_clock::now();
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;  // the extraction service drains it
+    }
+    if (Finished(extraction_.Wait(job.run.id, kWaitSlice))) return;
+    if (std::chrono::steady_clock::now() - renewed > options_.lease_ttl / 3) {
+      RenewLease(job.run.integration_id);
+      renewed = std::chrono::steady_clock::now();
+    }
+  }
+}
+
+bool SyncScheduler::RenewLease(const std::string& integration_id) {
+  std::int64_t now = UnixSeconds(Clock::now());
+  return state_.TryLease(integration_id, holder_, now, now + options_.lease_ttl.count());
+}
+
+}  // namespace cairn::server

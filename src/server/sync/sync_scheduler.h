@@ -1,0 +1,104 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cloud/http_client.h"
+#include "ingest/runs/bucket_settings.h"
+#include "ingest/runs/extraction_service.h"
+#include "server/sync/sync_state_store.h"
+
+namespace cairn::server {
+
+struct SyncSchedulerOptions {
+  cloud::HttpClientOptions http;
+  // How long a sync's lease lasts without renewal: a killed process blocks
+  // its integrations' syncs for at most this long.
+  std::chrono::seconds lease_ttl{600};
+  // The longest the scheduler sleeps between looks at the integrations (it
+  // also wakes when one is created): syncs other processes record and
+  // integrations they create are noticed within this.
+  std::chrono::seconds idle_wake{60};
+  int workers = 2;
+};
+
+// Syncs each bucket integration when its interval has passed since its last
+// sync began (a new integration at once), and on demand. One sync of an
+// integration at a time: in this process by the set of active syncs, across
+// processes sharing the catalog by a lease in SyncStateStore held from the
+// LIST until the sync's extraction run has finished. Syncs run on `workers`
+// threads; the extraction itself on the ExtractionService's. Thread-safe;
+// `extraction` and `state` must outlive it, and Stop() must come before
+// ExtractionService::Drain().
+class SyncScheduler {
+ public:
+  SyncScheduler(ingest::ExtractionService& extraction, SyncStateStore& state,
+                SyncSchedulerOptions options = {});
+  ~SyncScheduler();
+  SyncScheduler(const SyncScheduler&) = delete;
+  SyncScheduler& operator=(const SyncScheduler&) = delete;
+
+  void Start();
+  // No new syncs; syncs in progress finish the request they are in and
+  // release their leases; syncs not yet begun fail as interrupted.
+  void Stop();
+
+  // Begins a sync of the integration now and returns its run, or the run of
+  // the sync already under way (unfinished). kNotFound for no integration,
+  // kInvalidArgument when it has no bucket, kInconsistent when another
+  // process holds its lease.
+  ingest::ExtractionRun SyncNow(const std::string& integration_id, const std::string& trigger);
+  // Blocks until the sync of `run_id` (and its extraction) has finished or
+  // `timeout` passed; the run's record then.
+  ingest::ExtractionRun Wait(std::int64_t run_id, std::chrono::seconds timeout);
+  // Looks at the integrations again now (one was created or changed).
+  void Wake();
+
+  const cloud::HttpClient& http() const { return http_; }
+
+ private:
+  struct Job {
+    ingest::ExtractionRun run;
+    ingest::BucketSettings settings;
+  };
+
+  ingest::ExtractionRun Begin(const std::string& integration_id, const std::string& trigger,
+                              std::unique_lock<std::mutex>& lock);
+  void Schedule();
+  std::chrono::system_clock::time_point SyncDueSyncs();
+  void Work();
+  void RunJob(const Job& job);
+  void WaitForExtraction(const Job& job);
+  bool RenewLease(const std::string& integration_id);
+
+  ingest::ExtractionService& extraction_;
+  SyncStateStore& state_;
+  SyncSchedulerOptions options_;
+  cloud::HttpClient http_;
+  std::string holder_;  // this process in the leases
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool stopping_ = false;
+  bool woken_ = false;
+  std::deque<Job> jobs_;
+  std::map<std::string, std::int64_t> active_;  // integration -> run of its sync
+  std::thread scheduler_;
+  std::vector<std::thread> workers_;
+};
+
+// When an integration syncing every `interval` is next due, given when its
+// last sync began (nullopt: never, so now).
+std::chrono::system_clock::time_point NextSyncDue(std::optional<std::int64_t> last_started,
+                                                  std::chrono::seconds interval,
+                                                  std::chrono::system_clock::time_point now);
+
+}  // namespace cairn::server

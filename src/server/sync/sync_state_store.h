@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+// What bucket syncs remember between runs and between processes that share
+// the catalog: each sync's listing (artifact keys and ETags, as JSON) keyed
+// by its extraction run, and a lease per integration so that one process at
+// a time syncs it. Times are Unix seconds. Thread-safe; errors throw
+// cairn::Error(kStorage).
+namespace cairn::server {
+
+class SyncStateStore {
+ public:
+  virtual ~SyncStateStore() = default;
+
+  // A sync of `integration_id` began as extraction run `run_id`.
+  virtual void RecordSync(std::int64_t run_id, std::string_view integration_id,
+                          std::int64_t started_at) = 0;
+  virtual void RecordListing(std::int64_t run_id, std::string_view listing_json) = 0;
+  // The listing of the newest sync whose run succeeded; nullopt when none did.
+  virtual std::optional<std::string> LastSuccessfulListing(std::string_view integration_id) = 0;
+  // When the newest sync began, whatever its outcome; nullopt when never.
+  virtual std::optional<std::int64_t> LastSyncStarted(std::string_view integration_id) = 0;
+
+  // Takes or renews the lease of `integration_id` for `holder` until
+  // `expires_at`: true when no one else holds an unexpired one.
+  virtual bool TryLease(std::string_view integration_id, std::string_view holder, std::int64_t now,
+                        std::int64_t expires_at) = 0;
+  virtual void ReleaseLease(std::string_view integration_id, std::string_view holder) = 0;
+};
+
+// The state in the catalog's SQLite file (migrated by opening the catalog first).
+std::unique_ptr<SyncStateStore> OpenSqliteSyncStateStore(const std::string& path);
+
+}  // namespace cairn::server
