@@ -88,8 +88,17 @@ class Store {
   virtual int SchemaVersion() = 0;
 };
 
+struct StoreOptions {
+  // The caller is about to fill a catalog that may not exist yet with one
+  // Apply, and nothing else in this process opens it meanwhile (`cairn
+  // ingest`). A backend may then skip what only serves concurrent readers
+  // of a new catalog; SQLite creates a new file with a rollback journal
+  // and switches it to WAL once the first Apply has committed.
+  bool first_load = false;
+};
+
 // Opens (creating and migrating when needed) the store at `url`:
 // "sqlite:PATH", or a bare path, which means SQLite.
-std::unique_ptr<Store> OpenStore(const std::string& url);
+std::unique_ptr<Store> OpenStore(const std::string& url, const StoreOptions& options = {});
 
 }  // namespace cairn::catalog

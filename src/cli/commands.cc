@@ -57,7 +57,7 @@ int IngestWorkflow(const std::string& config_path, const std::string& db_overrid
                              : (!config.sink_db.empty() ? config.sink_db : DefaultDatabase());
   spdlog::debug("workflow {}: source {} for service {}, store {}", config_path,
                 config.connector->type, config.service_name, db);
-  auto store = catalog::OpenStore(db);
+  auto store = catalog::OpenStore(db, {.first_load = true});
   TerminalProgress progress;
   ReportIngest(ingest::RunWorkflow(config, *store, progress, {.force = force}), *store, output);
   return 0;
@@ -67,7 +67,7 @@ int IngestDbt(const IngestDbtOptions& options, const std::string& db, const Outp
   auto source =
       connectors::dbt::MakeDbtSource(connectors::dbt::ArtifactPathsInDirectory(options.directory),
                                      options.service, options.include_tags);
-  auto store = catalog::OpenStore(db);
+  auto store = catalog::OpenStore(db, {.first_load = true});
   TerminalProgress progress;
   ReportIngest(ingest::Ingest(*source, *store, progress, {.force = options.force}), *store, output);
   return 0;

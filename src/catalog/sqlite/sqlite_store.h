@@ -17,8 +17,10 @@ namespace cairn::catalog::sqlite {
 class SqliteStore final : public Store {
  public:
   // Opens or creates the file. Throws kStorage when it cannot be opened, is
-  // not a Cairn catalog, or has a schema newer than this binary.
-  explicit SqliteStore(const std::string& path);
+  // not a Cairn catalog, or has a schema newer than this binary. With
+  // options.first_load a new file starts with a rollback journal (see
+  // Apply).
+  explicit SqliteStore(const std::string& path, const StoreOptions& options = {});
 
   ApplyReport Apply(const ServiceSnapshot& snapshot) override;
   SearchPage Search(const SearchQuery& query) override;
@@ -53,7 +55,12 @@ class SqliteStore final : public Store {
   // Each node's test status, from the search index's facets.
   void AttachTestStatuses(LineageGraph& graph);
 
+  // Switches a file created with a rollback journal to WAL once it holds a
+  // committed Apply; keeps trying on later Applies when it cannot.
+  void SwitchToWal() noexcept;
+
   std::unique_ptr<Connection> db_;
+  bool rollback_journal_ = false;  // a new file, not switched to WAL yet
   bool fail_next_apply_ = false;
 };
 

@@ -47,6 +47,12 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest, ::testing::Values(StoreFacto
                            return OpenStore("sqlite:" + TempFiles::NewPath().string());
                          })),
                          [](const ::testing::TestParamInfo<StoreFactory>&) { return "SQLite"; });
+// The same contract for a new file opened as `cairn ingest` opens it.
+INSTANTIATE_TEST_SUITE_P(SqliteFirstLoad, StoreContractTest, ::testing::Values(StoreFactory([] {
+                           return OpenStore("sqlite:" + TempFiles::NewPath().string(),
+                                            {.first_load = true});
+                         })),
+                         [](const ::testing::TestParamInfo<StoreFactory>&) { return "SQLite"; });
 
 std::string ReadBytes(const fs::path& path) {
   return ReadFile(path.string());
@@ -251,6 +257,31 @@ TEST(SqliteStoreTest, FailedApplyLeavesTheFileByteForByteUnchanged) {
   // The store stays usable: the same change applies once nothing injects a failure.
   ApplyReport report = store.Apply(ChangedShopSnapshot());
   EXPECT_EQ(report.tables.added, 1);
+}
+
+TEST(SqliteStoreTest, FirstLoadWritesANewFileThroughARollbackJournalThenUsesWal) {
+  fs::path path = TempFiles::NewPath();
+  SqliteStore store(path.string(), {.first_load = true});
+  EXPECT_EQ(QueryText(path, "PRAGMA journal_mode"), "delete");
+  const std::string empty = ReadBytes(path);
+
+  store.FailNextApplyBeforeCommitForTesting();
+  EXPECT_THROW(store.Apply(ShopSnapshot()), Error);
+  EXPECT_EQ(ReadBytes(path), empty);
+  EXPECT_FALSE(fs::exists(path.string() + "-journal"));
+  EXPECT_EQ(store.Counts().tables, 0);
+
+  store.Apply(ShopSnapshot());
+  EXPECT_EQ(QueryText(path, "PRAGMA journal_mode"), "wal");
+  EXPECT_GT(store.Counts().tables, 0);
+}
+
+TEST(SqliteStoreTest, FirstLoadOfAnExistingFileKeepsWal) {
+  fs::path path = TempFiles::NewPath();
+  { SqliteStore created(path.string()); }
+  SqliteStore store(path.string(), {.first_load = true});
+  store.Apply(ShopSnapshot());
+  EXPECT_EQ(QueryText(path, "PRAGMA journal_mode"), "wal");
 }
 
 TEST(SqliteStoreTest, UnchangedApplyDoesNotWrite) {
