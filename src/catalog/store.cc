@@ -5,9 +5,14 @@
 #include <string_view>
 
 #include "catalog/sqlite/sqlite_store.h"
+#include "catalog/staged_snapshot.h"
 #include "core/error.h"
 
 namespace cairn::catalog {
+
+ApplyReport Store::ApplyStaged(StagedSnapshot& staged) {
+  return Apply(staged.Await(SnapshotPart::kAll));
+}
 
 std::unique_ptr<Store> OpenStore(const std::string& url, const StoreOptions& options) {
   std::string_view path = url;

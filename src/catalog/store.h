@@ -10,6 +10,8 @@
 
 namespace cairn::catalog {
 
+class StagedSnapshot;  // catalog/staged_snapshot.h
+
 // The catalog's persistence, backend-neutral: SQLite now, PostgreSQL later.
 // Every backend passes the same contract suite (store_contract_test.h).
 //
@@ -32,6 +34,13 @@ class Store {
   // other origins are cleared, since this Apply may have changed what they
   // wrote.
   virtual ApplyReport Apply(const ServiceSnapshot& snapshot) = 0;
+
+  // Apply of a snapshot that another thread is still reading: the same
+  // transaction and outcome as Apply of the whole, but a backend may start
+  // writing each part as soon as it is published. When the producer fails,
+  // nothing is committed and its error is thrown. The default waits for
+  // the whole snapshot, then applies it.
+  virtual ApplyReport ApplyStaged(StagedSnapshot& staged);
 
   // The service whose last successful Apply (of any origin) recorded this
   // non-empty fingerprint and whose state nothing has changed since, with

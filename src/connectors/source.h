@@ -8,6 +8,10 @@
 
 #include "catalog/model.h"
 
+namespace cairn::catalog {
+class StagedSnapshot;  // catalog/staged_snapshot.h
+}  // namespace cairn::catalog
+
 namespace cairn::connectors {
 
 // Told about the phases of a long read (file parsing, listing tables) so the
@@ -38,6 +42,12 @@ class Source {
   // The snapshot's artifact_fingerprint is this source's Fingerprint() when
   // the input did not change while it was read, else empty.
   virtual catalog::ServiceSnapshot Read(ProgressListener& progress) = 0;
+
+  // Read, handing the snapshot over part by part as each is complete (see
+  // StagedSnapshot), so that a store can write while the rest is read. The
+  // caller publishes SnapshotPart::kAll when this returns, and hands an
+  // error over when it throws. The default reads everything at once.
+  virtual void ReadStaged(ProgressListener& progress, catalog::StagedSnapshot& out);
 
   // A digest of everything Read would return, taken without parsing (the
   // input's bytes, the options, the service name or how it is derived):

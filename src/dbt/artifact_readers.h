@@ -40,4 +40,11 @@ SourceFreshness ParseSourceFreshness(const std::string& json, const std::string&
 // dropped with a line in Project::warnings instead.
 Project ReadProject(const ArtifactPaths& paths);
 
+// ReadProject in two steps, for a caller that maps the entities before the
+// history is read: the manifest and catalog.json, then run_results.json and
+// sources.json into the same project, with the same checks. The second
+// step needs the manifest's node unique_ids still in place.
+Project ReadProjectEntities(const ArtifactPaths& paths);
+void ReadProjectHistory(const ArtifactPaths& paths, Project& project);
+
 }  // namespace cairn::dbt

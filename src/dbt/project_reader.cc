@@ -74,7 +74,7 @@ void DropUnknown(const ManifestIds& ids, std::vector<CatalogTable>& tables, cons
 
 }  // namespace
 
-Project ReadProject(const ArtifactPaths& paths) {
+Project ReadProjectEntities(const ArtifactPaths& paths) {
   if (paths.manifest.empty()) {
     throw Error(ErrorCode::kInvalidArgument, "a dbt project needs a manifest.json");
   }
@@ -86,19 +86,29 @@ Project ReadProject(const ArtifactPaths& paths) {
   // manifest's. Read first, the manifest's text and index are gone before the
   // others are loaded.
   project.manifest = ReadManifest(paths.manifest);
-  if (!paths.run_results.empty()) project.run_results = ReadRunResults(paths.run_results);
-  if (!paths.catalog.empty()) project.catalog = ReadCatalog(paths.catalog);
-  if (!paths.sources.empty()) project.sources = ReadSourceFreshness(paths.sources);
+  if (!paths.catalog.empty()) {
+    project.catalog = ReadCatalog(paths.catalog);
+    const ManifestIds ids(project.manifest);
+    DropUnknown(ids, project.catalog->nodes, paths.catalog, "node", project.warnings);
+    DropUnknown(ids, project.catalog->sources, paths.catalog, "source", project.warnings);
+  }
+  return project;
+}
 
+void ReadProjectHistory(const ArtifactPaths& paths, Project& project) {
+  if (!paths.run_results.empty()) project.run_results = ReadRunResults(paths.run_results);
+  if (!paths.sources.empty()) project.sources = ReadSourceFreshness(paths.sources);
+  if (!project.run_results && !project.sources) return;
   const ManifestIds ids(project.manifest);
   if (project.run_results) {
     CheckKnown(ids, project.run_results->results, paths.run_results, paths.manifest);
   }
   if (project.sources) CheckKnown(ids, project.sources->results, paths.sources, paths.manifest);
-  if (project.catalog) {
-    DropUnknown(ids, project.catalog->nodes, paths.catalog, "node", project.warnings);
-    DropUnknown(ids, project.catalog->sources, paths.catalog, "source", project.warnings);
-  }
+}
+
+Project ReadProject(const ArtifactPaths& paths) {
+  Project project = ReadProjectEntities(paths);
+  ReadProjectHistory(paths, project);
   return project;
 }
 

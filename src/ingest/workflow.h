@@ -20,8 +20,8 @@ struct IngestReport {
   bool unchanged = false;
   catalog::ApplyReport applied;
   std::vector<std::string> warnings;
-  double read_seconds = 0;
-  double write_seconds = 0;
+  double read_seconds = 0;   // until the source had read everything
+  double write_seconds = 0;  // the write after that (it starts while reading)
   double elapsed_seconds = 0;
 };
 

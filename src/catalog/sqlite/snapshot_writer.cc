@@ -162,8 +162,13 @@ bool SameEdge(const LineageEdge& a, const LineageEdge& b) {
 
 }  // namespace
 
-SnapshotWriter::SnapshotWriter(Connection& db, const ServiceSnapshot& snapshot)
-    : db_(db), snapshot_(snapshot), search_(db) {}
+SnapshotWriter::SnapshotWriter(Connection& db, const ServiceSnapshot& snapshot,
+                               StagedSnapshot* staged)
+    : db_(db), snapshot_(snapshot), staged_(staged), search_(db) {}
+
+void SnapshotWriter::Await(SnapshotPart part) {
+  if (staged_ != nullptr) staged_->Await(part);
+}
 
 ApplyReport SnapshotWriter::Write() {
   if (snapshot_.service.empty()) {
@@ -173,11 +178,21 @@ ApplyReport SnapshotWriter::Write() {
     StatementScope query(db_.Prepare(kCatalogHoldsEntities));
     catalog_was_empty_ = query->Next() && query->Int64(0) == 0;
   }
+  // In the order a staged snapshot is completed: lineage before the nodes
+  // fills the time their mapping takes.
+  Await(SnapshotPart::kTables);
   UpsertService();
   WriteTables();
-  WriteNodes();
   WriteLineage();
+  Await(SnapshotPart::kNodes);
+  WriteNodes();
   WriteDocBlocks();
+  // The documents of a new catalog need nothing from the history: they are
+  // written while a staged snapshot's run results are still being read.
+  if (catalog_was_empty_) {
+    search_.IndexNewCatalog(snapshot_, service_name_, table_row_ids_, node_row_ids_);
+  }
+  Await(SnapshotPart::kAll);
   db_.Prepare(kSaveSetHashes)
       .Bind(1, service_id_)
       .Bind(2, View(snapshot_.origin))
@@ -537,10 +552,9 @@ void SnapshotWriter::RefreshSearch() {
                         .had_documents = had_entities_,
                         .new_results = report_.runs_added > 0};
   if (catalog_was_empty_) {
-    // Every document is new and comes from this snapshot alone: build them
-    // here instead of from the stored rows with SQL json_each/group_concat.
-    // What is left to Refresh is the test status of the new documents.
-    search_.IndexNewCatalog(snapshot_, service_name_, table_row_ids_, node_row_ids_);
+    // Every document was new and came from this snapshot alone (Write built
+    // them instead of Refresh from the stored rows with SQL
+    // json_each/group_concat). What is left is their test status.
     changes.table_ids.clear();
     changes.node_ids.clear();
   } else {

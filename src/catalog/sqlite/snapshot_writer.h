@@ -10,6 +10,7 @@
 #include "catalog/model.h"
 #include "catalog/sqlite/connection.h"
 #include "catalog/sqlite/search_index.h"
+#include "catalog/staged_snapshot.h"
 
 namespace cairn::catalog::sqlite {
 
@@ -17,10 +18,12 @@ namespace cairn::catalog::sqlite {
 // semantics). Entities are matched to stored rows by FQN (tables) and
 // unique_id (nodes); rows whose content hash is unchanged are not touched, so
 // re-applying an unchanged snapshot only reads. Search documents are
-// refreshed for exactly the entities that changed.
+// refreshed for exactly the entities that changed. With `staged` set,
+// `snapshot` is still being read into it: each part is awaited before it is
+// written, and a failure of the reader is thrown from Write.
 class SnapshotWriter {
  public:
-  SnapshotWriter(Connection& db, const ServiceSnapshot& snapshot);
+  SnapshotWriter(Connection& db, const ServiceSnapshot& snapshot, StagedSnapshot* staged = nullptr);
 
   ApplyReport Write();
 
@@ -33,6 +36,7 @@ class SnapshotWriter {
     bool seen = false;
   };
 
+  void Await(SnapshotPart part);
   void UpsertService();
   void WriteTables();
   void InsertColumns(std::int64_t table_id, const Table& table);
@@ -51,6 +55,7 @@ class SnapshotWriter {
 
   Connection& db_;
   const ServiceSnapshot& snapshot_;
+  StagedSnapshot* staged_;
   SearchIndex search_;
   ApplyReport report_;
   std::int64_t service_id_ = 0;

@@ -13,6 +13,7 @@
 #include "catalog/sqlite/migrations.h"
 #include "catalog/sqlite/search_index.h"
 #include "catalog/sqlite/snapshot_writer.h"
+#include "catalog/staged_snapshot.h"
 #include "core/error.h"
 
 namespace cairn::catalog::sqlite {
@@ -258,10 +259,20 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
 }
 
 ApplyReport SqliteStore::Apply(const ServiceSnapshot& snapshot) {
+  return Write(snapshot, nullptr);
+}
+
+ApplyReport SqliteStore::ApplyStaged(StagedSnapshot& staged) {
+  // Nothing is opened before the first part is there: a source that fails
+  // early (bad input) leaves not even a transaction behind.
+  return Write(staged.Await(SnapshotPart::kTables), &staged);
+}
+
+ApplyReport SqliteStore::Write(const ServiceSnapshot& snapshot, StagedSnapshot* staged) {
   BulkCache cache(*db_);
   db_->Exec("BEGIN IMMEDIATE");
   try {
-    ApplyReport report = SnapshotWriter(*db_, snapshot).Write();
+    ApplyReport report = SnapshotWriter(*db_, snapshot, staged).Write();
     if (fail_next_apply_) {
       fail_next_apply_ = false;
       throw Error(ErrorCode::kStorage, "failure injected before commit (test hook)");

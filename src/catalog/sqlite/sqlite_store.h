@@ -23,6 +23,9 @@ class SqliteStore final : public Store {
   explicit SqliteStore(const std::string& path, const StoreOptions& options = {});
 
   ApplyReport Apply(const ServiceSnapshot& snapshot) override;
+  // Writes the tables while the nodes are still being mapped, and so on;
+  // the transaction opens once the first part is there.
+  ApplyReport ApplyStaged(StagedSnapshot& staged) override;
   SearchPage Search(const SearchQuery& query) override;
   std::optional<EntityDetail> Get(std::string_view fqn_or_unique_id) override;
   LineageGraph Lineage(const LineageQuery& query) override;
@@ -43,6 +46,8 @@ class SqliteStore final : public Store {
   void FailNextApplyBeforeCommitForTesting() { fail_next_apply_ = true; }
 
  private:
+  // Both Applies; `staged`, when set, is what `snapshot` is being read into.
+  ApplyReport Write(const ServiceSnapshot& snapshot, StagedSnapshot* staged);
   std::optional<Table> ReadTable(std::string_view fqn, std::string& service);
   std::optional<DbtNode> ReadNode(const char* sql, std::string_view key, std::string& service);
   std::vector<TestSummary> ReadTests(std::string_view table_fqn);

@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "catalog/staged_snapshot.h"
 #include "core/ascii.h"
 
 namespace cairn::connectors::dbt {
@@ -82,13 +83,17 @@ std::string DatabaseOrDefault(const std::string& database) {
   return database.empty() ? std::string("default") : database;
 }
 
+}  // namespace
+
+// Fills `snapshot` (a StagedSnapshot's, when `staged` is set): the parts
+// in the order StagedSnapshot publishes them.
 class ProjectMapper {
  public:
   ProjectMapper(cairn::dbt::Project& project, const MapOptions& options,
-                std::vector<std::string>& warnings)
-      : project_(project), options_(options), warnings_(warnings) {}
+                std::vector<std::string>& warnings, catalog::ServiceSnapshot& snapshot)
+      : project_(project), options_(options), warnings_(warnings), snapshot_(snapshot) {}
 
-  catalog::ServiceSnapshot Map() {
+  void MapEntities(catalog::StagedSnapshot* staged) {
     snapshot_.service = options_.service;
     snapshot_.service_type = "dbt";
     snapshot_.origin = "dbt";
@@ -98,15 +103,19 @@ class ProjectMapper {
     // consumed by the moves below.
     MapLineage();
     MapTables();
+    if (staged != nullptr) staged->Publish(catalog::SnapshotPart::kTables);
     // Tables took what they needed from catalog.json; its memory is reused
     // by the nodes mapped next instead of adding to the peak.
     catalog_of_.clear();
     project_.catalog.reset();
     MapNodes();
     MapDocs();
+    if (staged != nullptr) staged->Publish(catalog::SnapshotPart::kNodes);
+  }
+
+  void MapHistory() {
     MapRunResults();
     MapSourceFreshness();
-    return std::move(snapshot_);
   }
 
  private:
@@ -419,18 +428,36 @@ class ProjectMapper {
   cairn::dbt::Project& project_;
   const MapOptions& options_;
   std::vector<std::string>& warnings_;
-  catalog::ServiceSnapshot snapshot_;
+  catalog::ServiceSnapshot& snapshot_;
   std::unordered_map<std::string_view, const Node*> by_id_;
   std::unordered_map<std::string, std::string> fqn_of_;
   std::unordered_map<std::string_view, cairn::dbt::CatalogTable*> catalog_of_;
   std::unordered_map<std::string, std::vector<std::string>> endpoints_;
 };
 
-}  // namespace
-
 catalog::ServiceSnapshot MapProject(cairn::dbt::Project&& project, const MapOptions& options,
                                     std::vector<std::string>& warnings) {
-  return ProjectMapper(project, options, warnings).Map();
+  catalog::ServiceSnapshot snapshot;
+  ProjectMapper mapper(project, options, warnings, snapshot);
+  mapper.MapEntities(nullptr);
+  mapper.MapHistory();
+  return snapshot;
+}
+
+StagedProjectMapper::StagedProjectMapper(cairn::dbt::Project& project, const MapOptions& options,
+                                         std::vector<std::string>& warnings,
+                                         catalog::StagedSnapshot& out)
+    : out_(out),
+      mapper_(std::make_unique<ProjectMapper>(project, options, warnings, out.snapshot())) {}
+
+StagedProjectMapper::~StagedProjectMapper() = default;
+
+void StagedProjectMapper::MapEntities() {
+  mapper_->MapEntities(&out_);
+}
+
+void StagedProjectMapper::MapHistory() {
+  mapper_->MapHistory();
 }
 
 std::string DefaultServiceName(const cairn::dbt::Manifest& manifest) {
