@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "catalog/model.h"
+#include "dbt/artifact_readers.h"
 #include "dbt/project.h"
 
 namespace cairn::catalog {
@@ -40,7 +41,8 @@ class ProjectMapper;
 // mapped: MapEntities maps the service, lineage and tables (then publishes
 // SnapshotPart::kTables of `out`), the nodes and doc blocks (then kNodes);
 // MapHistory maps the run results and source freshness read into the
-// project after that (dbt::ReadProjectHistory), leaving kAll to the caller.
+// project after that (dbt::ReadProjectHistory, checked against NodeIds()),
+// leaving kAll to the caller. MapEntities frees the manifest's nodes.
 // `project`, `options` and `warnings` must outlive the mapper.
 class StagedProjectMapper {
  public:
@@ -51,6 +53,8 @@ class StagedProjectMapper {
   StagedProjectMapper& operator=(const StagedProjectMapper&) = delete;
 
   void MapEntities();
+  // The manifest's node unique_ids, valid after MapEntities.
+  const cairn::dbt::ManifestIds& NodeIds() const;
   void MapHistory();
 
  private:

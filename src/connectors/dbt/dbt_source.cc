@@ -62,7 +62,7 @@ class DbtSource : public Source {
         .include_tags = include_tags_};
     StagedProjectMapper mapper(project, options, warnings_, out);
     mapper.MapEntities();
-    cairn::dbt::ReadProjectHistory(paths_, project);
+    cairn::dbt::ReadProjectHistory(paths_, mapper.NodeIds(), project);
     mapper.MapHistory();
     progress.PhaseFinished("mapping onto the catalog");
     std::string digest;
