@@ -18,9 +18,17 @@ void StagedSnapshot::Fail(std::exception_ptr error) {
   changed_.notify_all();
 }
 
-bool StagedSnapshot::Settled() {
-  std::lock_guard lock(mutex_);
-  return error_ || published_ == SnapshotPart::kAll;
+void StagedSnapshot::AwaitRelease() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return released_; });
+}
+
+void StagedSnapshot::Release() {
+  {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+  }
+  changed_.notify_all();
 }
 
 const ServiceSnapshot& StagedSnapshot::Await(SnapshotPart part) {

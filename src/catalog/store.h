@@ -38,8 +38,9 @@ class Store {
   // Apply of a snapshot that another thread is still reading: the same
   // transaction and outcome as Apply of the whole, but a backend may start
   // writing each part as soon as it is published. When the producer fails,
-  // nothing is committed and its error is thrown. The default waits for
-  // the whole snapshot, then applies it.
+  // nothing is committed and its error is thrown. It may release the
+  // snapshot (StagedSnapshot::Release) as soon as it has read all of it.
+  // The default waits for the whole snapshot, then applies it.
   virtual ApplyReport ApplyStaged(StagedSnapshot& staged);
 
   // The service whose last successful Apply (of any origin) recorded this

@@ -13,6 +13,18 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// Releases the staged snapshot when the store's Apply returns or throws.
+class ReleaseWhenDone {
+ public:
+  explicit ReleaseWhenDone(catalog::StagedSnapshot& staged) : staged_(staged) {}
+  ~ReleaseWhenDone() { staged_.Release(); }
+  ReleaseWhenDone(const ReleaseWhenDone&) = delete;
+  ReleaseWhenDone& operator=(const ReleaseWhenDone&) = delete;
+
+ private:
+  catalog::StagedSnapshot& staged_;
+};
+
 }  // namespace
 
 IngestReport Ingest(connectors::Source& source, catalog::Store& store,
@@ -41,8 +53,10 @@ IngestReport Ingest(connectors::Source& source, catalog::Store& store,
   // tables overlaps mapping the nodes and reading the run results). The
   // store is used by that thread alone until it is joined.
   catalog::StagedSnapshot staged;
-  std::future<catalog::ApplyReport> applied =
-      std::async(std::launch::async, [&] { return store.ApplyStaged(staged); });
+  std::future<catalog::ApplyReport> applied = std::async(std::launch::async, [&] {
+    ReleaseWhenDone release(staged);
+    return store.ApplyStaged(staged);
+  });
   try {
     source.ReadStaged(progress, staged);
   } catch (...) {
@@ -64,6 +78,9 @@ IngestReport Ingest(connectors::Source& source, catalog::Store& store,
   // What is left of the write once reading is over.
   const auto write_start = std::chrono::steady_clock::now();
   progress.PhaseStarted("writing to the catalog", 0);
+  // Freed here, on the core the reader used, while the store finishes.
+  staged.AwaitRelease();
+  { catalog::ServiceSnapshot freed = std::move(staged.snapshot()); }
   report.applied = applied.get();
   progress.PhaseFinished("writing to the catalog");
   report.write_seconds = SecondsSince(write_start);

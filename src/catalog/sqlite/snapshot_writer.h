@@ -20,7 +20,8 @@ namespace cairn::catalog::sqlite {
 // re-applying an unchanged snapshot only reads. Search documents are
 // refreshed for exactly the entities that changed. With `staged` set,
 // `snapshot` is still being read into it: each part is awaited before it is
-// written, and a failure of the reader is thrown from Write.
+// written, and a failure of the reader is thrown from Write; the snapshot is
+// released before Write is done with the transaction.
 class SnapshotWriter {
  public:
   SnapshotWriter(Connection& db, const ServiceSnapshot& snapshot, StagedSnapshot* staged = nullptr);

@@ -279,6 +279,7 @@ ApplyReport SqliteStore::ApplyStaged(StagedSnapshot& staged) {
 }
 
 ApplyReport SqliteStore::Write(const ServiceSnapshot& snapshot, StagedSnapshot* staged) {
+  const std::string service = snapshot.service;  // a staged snapshot is freed before the end
   BulkCache cache(*db_, !rollback_journal_);
   db_->Exec("BEGIN IMMEDIATE");
   try {
@@ -296,7 +297,7 @@ ApplyReport SqliteStore::Write(const ServiceSnapshot& snapshot, StagedSnapshot* 
   } catch (const std::exception& e) {
     db_->RollbackQuietly();
     throw Error(ErrorCode::kStorage,
-                fmt::format("applying the snapshot of service {}: {}", snapshot.service, e.what()));
+                fmt::format("applying the snapshot of service {}: {}", service, e.what()));
   }
 }
 
