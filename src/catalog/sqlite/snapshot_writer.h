@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -46,6 +47,8 @@ class SnapshotWriter {
   void WriteLineage();
   void WriteDocBlocks();
   void WriteHistory();
+  void NoteLatest(std::string_view unique_id, std::string_view generated_at,
+                  std::string_view status);
   void RefreshSearch();
 
   // The id of the table with this FQN, when there is one.
@@ -63,6 +66,9 @@ class SnapshotWriter {
   std::string service_name_;  // as stored
   // The catalog held no tables and no nodes before this Apply.
   bool catalog_was_empty_ = false;
+  // ... and no run results: the test statuses then come from this snapshot.
+  bool history_was_empty_ = false;
+  LatestRuns latest_runs_;  // with history_was_empty_: what WriteHistory stored
   // Row ids parallel to snapshot_.tables and snapshot_.nodes.
   std::vector<std::int64_t> table_row_ids_;
   std::vector<std::int64_t> node_row_ids_;

@@ -155,8 +155,9 @@ TEST(SqliteStoreTest, FingerprintsSurviveFromAnOlderSchema) {
   EXPECT_TRUE(store.FindUnchanged("dbt:one").has_value());
 }
 
-// A new catalog's search documents are built from the snapshot, any other's
-// from the stored rows: both must index the same text and facets.
+// A new catalog's search documents and test statuses are built from the
+// snapshot, any other's from the stored rows: both must index the same text
+// and facets.
 TEST(SqliteStoreTest, NewCatalogDocumentsEqualThoseBuiltFromStoredRows) {
   constexpr const char* kDocuments = R"sql(
 SELECT group_concat(d, char(10)) FROM (
@@ -188,6 +189,7 @@ SELECT group_concat(d, char(10)) FROM (
   const std::string documents = QueryText(fresh, kDocuments);
   EXPECT_NE(documents.find("/pii/"), std::string::npos);
   EXPECT_NE(documents.find("/ana@shop.io/"), std::string::npos);
+  EXPECT_NE(documents.find("|3\n"), std::string::npos);  // customers: a test failed last
   EXPECT_EQ(documents, QueryText(used, kDocuments));
 }
 
