@@ -16,7 +16,14 @@ namespace cairn::connectors {
 
 // Told about the phases of a long read (file parsing, listing tables) so the
 // CLI can show progress on a TTY. Implementations must be cheap; they are
-// called a handful of times per phase, never per entity.
+// called a handful of times per phase, never per entity. Ingest's store
+// writes while the source still reads, so some calls come while its write
+// transaction is open: a listener that writes to the same database waits
+// for the commit there. So once a source has published a part of the
+// snapshot (the store may then be waiting for the next part) it only
+// finishes phases, and PhaseFinished must not write to that database;
+// Ingest starts "writing to the catalog" once the whole snapshot is
+// handed over.
 class ProgressListener {
  public:
   virtual ~ProgressListener() = default;

@@ -60,6 +60,8 @@ class DbtSource : public Source {
     MapOptions options{
         .service = service_.empty() ? DefaultServiceName(project.manifest) : service_,
         .include_tags = include_tags_};
+    // No phase starts from here on: the store may be waiting for the next
+    // part inside its write transaction (see ProgressListener).
     StagedProjectMapper mapper(project, options, warnings_, out);
     mapper.MapEntities();
     cairn::dbt::ReadProjectHistory(paths_, mapper.NodeIds(), project);
