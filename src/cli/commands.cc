@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <thread>
 
 #include "catalog/model_json.h"
 #include "catalog/store.h"
@@ -40,6 +41,13 @@ void ApplyLoggerLevel(const std::string& level) {
   if (level == "ERROR") spdlog::set_level(spdlog::level::err);
 }
 
+// `cairn ingest` ends right after the report: the snapshot is freed on a
+// thread nobody waits for, beside the counts and the store's close, and
+// whatever is left of it goes with the process.
+void FreeInBackground(catalog::ServiceSnapshot&& snapshot) {
+  std::thread([doomed = std::move(snapshot)] {}).detach();
+}
+
 }  // namespace
 
 std::string DefaultDatabase() {
@@ -59,7 +67,9 @@ int IngestWorkflow(const std::string& config_path, const std::string& db_overrid
                 config.connector->type, config.service_name, db);
   auto store = catalog::OpenStore(db, {.first_load = true});
   TerminalProgress progress;
-  ReportIngest(ingest::RunWorkflow(config, *store, progress, {.force = force}), *store, output);
+  ReportIngest(
+      ingest::RunWorkflow(config, *store, progress, {.force = force, .dispose = FreeInBackground}),
+      *store, output);
   return 0;
 }
 
@@ -69,7 +79,9 @@ int IngestDbt(const IngestDbtOptions& options, const std::string& db, const Outp
                                      options.service, options.include_tags);
   auto store = catalog::OpenStore(db, {.first_load = true});
   TerminalProgress progress;
-  ReportIngest(ingest::Ingest(*source, *store, progress, {.force = options.force}), *store, output);
+  ReportIngest(ingest::Ingest(*source, *store, progress,
+                              {.force = options.force, .dispose = FreeInBackground}),
+               *store, output);
   return 0;
 }
 

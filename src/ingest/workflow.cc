@@ -80,7 +80,11 @@ IngestReport Ingest(connectors::Source& source, catalog::Store& store,
   progress.PhaseStarted("writing to the catalog", 0);
   // Freed here, on the core the reader used, while the store finishes.
   staged.AwaitRelease();
-  { catalog::ServiceSnapshot freed = std::move(staged.snapshot()); }
+  if (options.dispose) {
+    options.dispose(std::move(staged.snapshot()));
+  } else {
+    catalog::ServiceSnapshot freed = std::move(staged.snapshot());
+  }
   report.applied = applied.get();
   progress.PhaseFinished("writing to the catalog");
   report.write_seconds = SecondsSince(write_start);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,11 @@ struct IngestReport {
 struct IngestOptions {
   // Read and apply even when the store holds the source's fingerprint.
   bool force = false;
+  // Takes the snapshot once the store has read all of it; without one,
+  // Ingest frees it while the store commits, and waits for that. A process
+  // about to end may free it on a thread nobody waits for: at 10k models
+  // freeing takes longer (~0.2 s) than what the store has left to do.
+  std::function<void(catalog::ServiceSnapshot&&)> dispose;
 };
 
 // Reads `source` and applies its snapshot to `store` in one transaction:
