@@ -5,11 +5,16 @@
 #include <string_view>
 
 #include "catalog/sqlite/sqlite_store.h"
+#include "catalog/staged_snapshot.h"
 #include "core/error.h"
 
 namespace cairn::catalog {
 
-std::unique_ptr<Store> OpenStore(const std::string& url) {
+ApplyReport Store::ApplyStaged(StagedSnapshot& staged) {
+  return Apply(staged.Await(SnapshotPart::kAll));
+}
+
+std::unique_ptr<Store> OpenStore(const std::string& url, const StoreOptions& options) {
   std::string_view path = url;
   if (path.starts_with("postgres:") || path.starts_with("postgresql:")) {
     throw Error(ErrorCode::kUnsupported,
@@ -23,7 +28,7 @@ std::unique_ptr<Store> OpenStore(const std::string& url) {
     throw Error(ErrorCode::kInvalidArgument,
                 fmt::format("catalog store \"{}\" names no file; use sqlite:PATH", url));
   }
-  return std::make_unique<sqlite::SqliteStore>(std::string(path));
+  return std::make_unique<sqlite::SqliteStore>(std::string(path), options);
 }
 
 }  // namespace cairn::catalog

@@ -10,6 +10,8 @@
 
 namespace cairn::catalog {
 
+class StagedSnapshot;  // catalog/staged_snapshot.h
+
 // The catalog's persistence, backend-neutral: SQLite now, PostgreSQL later.
 // Every backend passes the same contract suite (store_contract_test.h).
 //
@@ -32,6 +34,14 @@ class Store {
   // other origins are cleared, since this Apply may have changed what they
   // wrote.
   virtual ApplyReport Apply(const ServiceSnapshot& snapshot) = 0;
+
+  // Apply of a snapshot that another thread is still reading: the same
+  // transaction and outcome as Apply of the whole, but a backend may start
+  // writing each part as soon as it is published. When the producer fails,
+  // nothing is committed and its error is thrown. It may release the
+  // snapshot (StagedSnapshot::Release) as soon as it has read all of it.
+  // The default waits for the whole snapshot, then applies it.
+  virtual ApplyReport ApplyStaged(StagedSnapshot& staged);
 
   // The service whose last successful Apply (of any origin) recorded this
   // non-empty fingerprint and whose state nothing has changed since, with
@@ -88,8 +98,17 @@ class Store {
   virtual int SchemaVersion() = 0;
 };
 
+struct StoreOptions {
+  // The caller is about to fill a catalog that may not exist yet with one
+  // Apply, and nothing else in this process opens it meanwhile (`cairn
+  // ingest`). A backend may then skip what only serves concurrent readers
+  // of a new catalog; SQLite creates a new file with a rollback journal
+  // and switches it to WAL once the first Apply has committed.
+  bool first_load = false;
+};
+
 // Opens (creating and migrating when needed) the store at `url`:
 // "sqlite:PATH", or a bare path, which means SQLite.
-std::unique_ptr<Store> OpenStore(const std::string& url);
+std::unique_ptr<Store> OpenStore(const std::string& url, const StoreOptions& options = {});
 
 }  // namespace cairn::catalog

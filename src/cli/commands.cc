@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <thread>
 
 #include "catalog/model_json.h"
 #include "catalog/store.h"
@@ -38,6 +39,13 @@ void ApplyLoggerLevel(const std::string& level) {
   if (level == "ERROR") spdlog::set_level(spdlog::level::err);
 }
 
+// `cairn ingest` ends right after the report: the snapshot is freed on a
+// thread nobody waits for, beside the counts and the store's close, and
+// whatever is left of it goes with the process.
+void FreeInBackground(catalog::ServiceSnapshot&& snapshot) {
+  std::thread([doomed = std::move(snapshot)] {}).detach();
+}
+
 }  // namespace
 
 std::string DefaultDatabase() {
@@ -55,9 +63,11 @@ int IngestWorkflow(const std::string& config_path, const std::string& db_overrid
                              : (!config.sink_db.empty() ? config.sink_db : DefaultDatabase());
   spdlog::debug("workflow {}: source {} for service {}, store {}", config_path,
                 config.connector->type, config.service_name, db);
-  auto store = catalog::OpenStore(db);
+  auto store = catalog::OpenStore(db, {.first_load = true});
   TerminalProgress progress;
-  ReportIngest(ingest::RunWorkflow(config, *store, progress, {.force = force}), *store, output);
+  ReportIngest(
+      ingest::RunWorkflow(config, *store, progress, {.force = force, .dispose = FreeInBackground}),
+      *store, output);
   return 0;
 }
 
@@ -65,9 +75,11 @@ int IngestDbt(const IngestDbtOptions& options, const std::string& db, const Outp
   auto source =
       connectors::dbt::MakeDbtSource(connectors::dbt::ArtifactPathsInDirectory(options.directory),
                                      options.service, options.include_tags);
-  auto store = catalog::OpenStore(db);
+  auto store = catalog::OpenStore(db, {.first_load = true});
   TerminalProgress progress;
-  ReportIngest(ingest::Ingest(*source, *store, progress, {.force = options.force}), *store, output);
+  ReportIngest(ingest::Ingest(*source, *store, progress,
+                              {.force = options.force, .dispose = FreeInBackground}),
+               *store, output);
   return 0;
 }
 

@@ -8,11 +8,22 @@
 
 #include "catalog/model.h"
 
+namespace cairn::catalog {
+class StagedSnapshot;  // catalog/staged_snapshot.h
+}  // namespace cairn::catalog
+
 namespace cairn::connectors {
 
 // Told about the phases of a long read (file parsing, listing tables) so the
 // CLI can show progress on a TTY. Implementations must be cheap; they are
-// called a handful of times per phase, never per entity.
+// called a handful of times per phase, never per entity. Ingest's store
+// writes while the source still reads, so some calls come while its write
+// transaction is open: a listener that writes to the same database waits
+// for the commit there. So once a source has published a part of the
+// snapshot (the store may then be waiting for the next part) it only
+// finishes phases, and PhaseFinished must not write to that database;
+// Ingest starts "writing to the catalog" once the whole snapshot is
+// handed over.
 class ProgressListener {
  public:
   virtual ~ProgressListener() = default;
@@ -38,6 +49,12 @@ class Source {
   // The snapshot's artifact_fingerprint is this source's Fingerprint() when
   // the input did not change while it was read, else empty.
   virtual catalog::ServiceSnapshot Read(ProgressListener& progress) = 0;
+
+  // Read, handing the snapshot over part by part as each is complete (see
+  // StagedSnapshot), so that a store can write while the rest is read. The
+  // caller publishes SnapshotPart::kAll when this returns, and hands an
+  // error over when it throws. The default reads everything at once.
+  virtual void ReadStaged(ProgressListener& progress, catalog::StagedSnapshot& out);
 
   // A digest of everything Read would return, taken without parsing (the
   // input's bytes, the options, the service name or how it is derived):

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <unordered_set>
 
 #include "dbt/project.h"
 
@@ -39,5 +41,17 @@ SourceFreshness ParseSourceFreshness(const std::string& json, const std::string&
 // the manifest (docs generate runs less often), so its unknown entries are
 // dropped with a line in Project::warnings instead.
 Project ReadProject(const ArtifactPaths& paths);
+
+// The unique_ids of a manifest's nodes, which the other artifacts are
+// checked against; views into strings that must outlive the set.
+using ManifestIds = std::unordered_set<std::string_view>;
+ManifestIds NodeIds(const Manifest& manifest);
+
+// ReadProject in two steps, for a caller that maps the entities before the
+// history is read: the manifest and catalog.json, then run_results.json and
+// sources.json into the same project, checked against `ids` (the
+// manifest's, which may be gone from the project by then).
+Project ReadProjectEntities(const ArtifactPaths& paths);
+void ReadProjectHistory(const ArtifactPaths& paths, const ManifestIds& ids, Project& project);
 
 }  // namespace cairn::dbt

@@ -1,7 +1,9 @@
 #include "ingest/workflow.h"
 
 #include <chrono>
+#include <future>
 
+#include "catalog/staged_snapshot.h"
 #include "core/error.h"
 
 namespace cairn::ingest {
@@ -10,6 +12,18 @@ namespace {
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
+
+// Releases the staged snapshot when the store's Apply returns or throws.
+class ReleaseWhenDone {
+ public:
+  explicit ReleaseWhenDone(catalog::StagedSnapshot& staged) : staged_(staged) {}
+  ~ReleaseWhenDone() { staged_.Release(); }
+  ReleaseWhenDone(const ReleaseWhenDone&) = delete;
+  ReleaseWhenDone& operator=(const ReleaseWhenDone&) = delete;
+
+ private:
+  catalog::StagedSnapshot& staged_;
+};
 
 }  // namespace
 
@@ -34,17 +48,45 @@ IngestReport Ingest(connectors::Source& source, catalog::Store& store,
       return report;
     }
   }
-  catalog::ServiceSnapshot snapshot = source.Read(progress);
+  // The store writes on the second core while the source is still reading:
+  // each part of the snapshot as soon as it is complete (writing the
+  // tables overlaps mapping the nodes and reading the run results). The
+  // store is used by that thread alone until it is joined.
+  catalog::StagedSnapshot staged;
+  std::future<catalog::ApplyReport> applied = std::async(std::launch::async, [&] {
+    ReleaseWhenDone release(staged);
+    return store.ApplyStaged(staged);
+  });
+  try {
+    source.ReadStaged(progress, staged);
+  } catch (...) {
+    staged.Fail(std::current_exception());
+    try {
+      applied.get();
+    } catch (...) {  // rolled back; the source's error is the one to report
+    }
+    throw;
+  }
+  staged.Publish(catalog::SnapshotPart::kAll);
   report.read_seconds = SecondsSince(start);
+  const catalog::ServiceSnapshot& snapshot = staged.snapshot();
   report.service = snapshot.service;
   report.tables_seen = static_cast<std::int64_t>(snapshot.tables.size());
   report.nodes_seen = static_cast<std::int64_t>(snapshot.nodes.size());
   report.warnings = source.Warnings();
   report.filtered = source.Filtered();
 
+  // What is left of the write once reading is over.
   const auto write_start = std::chrono::steady_clock::now();
   progress.PhaseStarted("writing to the catalog", 0);
-  report.applied = store.Apply(snapshot);
+  // Freed here, on the core the reader used, while the store finishes.
+  staged.AwaitRelease();
+  if (options.dispose) {
+    options.dispose(std::move(staged.snapshot()));
+  } else {
+    catalog::ServiceSnapshot freed = std::move(staged.snapshot());
+  }
+  report.applied = applied.get();
   progress.PhaseFinished("writing to the catalog");
   report.write_seconds = SecondsSince(write_start);
   report.elapsed_seconds = SecondsSince(start);

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "catalog/staged_snapshot.h"
 #include "core/error.h"
 #include "core/file.h"
 
@@ -20,6 +21,31 @@ const std::string& ProjectDir() {
       std::string(CAIRN_SHARED_DIR) + "/fixtures/dbt/projects/jaffle_shop_duckdb_dbt-1.12.0/";
   return dir;
 }
+
+// A source that hands over one table, then fails or hands over the rest.
+class StagedSource : public connectors::Source {
+ public:
+  explicit StagedSource(bool fail_after_tables) : fail_after_tables_(fail_after_tables) {}
+
+  catalog::ServiceSnapshot Read(connectors::ProgressListener&) override { return {}; }
+  void ReadStaged(connectors::ProgressListener&, catalog::StagedSnapshot& out) override {
+    catalog::ServiceSnapshot& snapshot = out.snapshot();
+    snapshot.service = "staged";
+    snapshot.origin = "test";
+    snapshot.tables.push_back({.fqn = "staged.db.main.orders", .name = "orders"});
+    out.Publish(catalog::SnapshotPart::kTables);
+    if (fail_after_tables_) throw Error(ErrorCode::kInvalidArgument, "the source broke");
+    snapshot.nodes.push_back({.fqn = "staged.db.main.orders",
+                              .table_fqn = "staged.db.main.orders",
+                              .unique_id = "model.p.orders",
+                              .resource_type = "model",
+                              .name = "orders"});
+  }
+  std::vector<std::string> Warnings() const override { return {}; }
+
+ private:
+  bool fail_after_tables_;
+};
 
 class WorkflowTest : public ::testing::Test {
  protected:
@@ -144,6 +170,35 @@ TEST_F(WorkflowTest, FailedIngestLeavesTheStoreAsItWas) {
   EXPECT_EQ(after.nodes, before.nodes);
   EXPECT_EQ(after.runs, before.runs);
   EXPECT_TRUE(store_->Get("model.jaffle_shop.order_items").has_value());
+}
+
+TEST_F(WorkflowTest, StagedSourceIsWrittenWhole) {
+  StagedSource source(false);
+  SilentProgress progress;
+  const IngestReport report = Ingest(source, *store_, progress);
+  EXPECT_EQ(report.service, "staged");
+  EXPECT_EQ(report.applied.tables.added, 1);
+  EXPECT_EQ(report.applied.nodes.added, 1);
+  EXPECT_TRUE(store_->Get("staged.db.main.orders").has_value());
+  EXPECT_EQ(store_->Search({.text = "orders"}).total, 1);
+}
+
+TEST_F(WorkflowTest, SourceFailingAfterTheTablesWereHandedOverWritesNothing) {
+  RunWith(ProjectDir() + "manifest.json", ProjectDir() + "run_results.json");
+  const catalog::CatalogCounts before = store_->Counts();
+  StagedSource source(true);
+  SilentProgress progress;
+  try {
+    Ingest(source, *store_, progress);
+    FAIL() << "the source's error was lost";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("the source broke"), std::string::npos) << e.what();
+  }
+  const catalog::CatalogCounts after = store_->Counts();
+  EXPECT_EQ(after.services, before.services);
+  EXPECT_EQ(after.tables, before.tables);
+  EXPECT_FALSE(store_->Get("staged.db.main.orders").has_value());
 }
 
 }  // namespace

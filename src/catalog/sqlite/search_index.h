@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "catalog/model.h"
@@ -19,6 +20,13 @@ struct SearchChanges {
   bool had_documents = false;           // the service was indexed before (else deletes are skipped)
   bool new_results = false;             // run results were added: test statuses may change
 };
+
+// A node's latest run among those one Apply stored, by unique_id.
+struct LatestRun {
+  std::string_view generated_at;
+  std::string_view status;
+};
+using LatestRuns = std::unordered_map<std::string_view, LatestRun>;
 
 // The FTS5 search index (table search_fts): one document per table, carrying
 // what the dbt node that builds it says, and one per table-less dbt node
@@ -44,6 +52,14 @@ class SearchIndex {
   void IndexNewCatalog(const ServiceSnapshot& snapshot, std::string_view service,
                        const std::vector<std::int64_t>& table_ids,
                        const std::vector<std::int64_t>& node_ids);
+
+  // The test status of those documents, as Refresh would compute it from
+  // the stored runs, for a catalog that held no runs either: `latest` is
+  // the status of each node's latest run (by unique_id) among the runs this
+  // Apply stored.
+  void SetNewCatalogTestStatus(const ServiceSnapshot& snapshot,
+                               const std::vector<std::int64_t>& table_ids,
+                               const std::vector<std::int64_t>& node_ids, const LatestRuns& latest);
 
   SearchPage Search(const SearchQuery& query);
 

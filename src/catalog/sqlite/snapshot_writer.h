@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "catalog/model.h"
 #include "catalog/sqlite/connection.h"
 #include "catalog/sqlite/search_index.h"
+#include "catalog/staged_snapshot.h"
 
 namespace cairn::catalog::sqlite {
 
@@ -17,10 +19,13 @@ namespace cairn::catalog::sqlite {
 // semantics). Entities are matched to stored rows by FQN (tables) and
 // unique_id (nodes); rows whose content hash is unchanged are not touched, so
 // re-applying an unchanged snapshot only reads. Search documents are
-// refreshed for exactly the entities that changed.
+// refreshed for exactly the entities that changed. With `staged` set,
+// `snapshot` is still being read into it: each part is awaited before it is
+// written, and a failure of the reader is thrown from Write; the snapshot is
+// released before Write is done with the transaction.
 class SnapshotWriter {
  public:
-  SnapshotWriter(Connection& db, const ServiceSnapshot& snapshot);
+  SnapshotWriter(Connection& db, const ServiceSnapshot& snapshot, StagedSnapshot* staged = nullptr);
 
   ApplyReport Write();
 
@@ -36,6 +41,7 @@ class SnapshotWriter {
     bool seen = false;
   };
 
+  void Await(SnapshotPart part);
   void UpsertService();
   void WriteTables();
   void InsertColumns(std::int64_t table_id, const Table& table);
@@ -48,6 +54,8 @@ class SnapshotWriter {
   void WriteLineage();
   void WriteDocBlocks();
   void WriteHistory();
+  void NoteLatest(std::string_view unique_id, std::string_view generated_at,
+                  std::string_view status);
   void RefreshSearch();
 
   // The id of the table with this FQN, when there is one.
@@ -58,12 +66,16 @@ class SnapshotWriter {
 
   Connection& db_;
   const ServiceSnapshot& snapshot_;
+  StagedSnapshot* staged_;
   SearchIndex search_;
   ApplyReport report_;
   std::int64_t service_id_ = 0;
   std::string service_name_;  // as stored
   // The catalog held no tables and no nodes before this Apply.
   bool catalog_was_empty_ = false;
+  // ... and no run results: the test statuses then come from this snapshot.
+  bool history_was_empty_ = false;
+  LatestRuns latest_runs_;  // with history_was_empty_: what WriteHistory stored
   // Row ids parallel to snapshot_.tables and snapshot_.nodes.
   std::vector<std::int64_t> table_row_ids_;
   std::vector<std::int64_t> node_row_ids_;

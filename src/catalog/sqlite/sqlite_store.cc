@@ -13,6 +13,7 @@
 #include "catalog/sqlite/migrations.h"
 #include "catalog/sqlite/search_index.h"
 #include "catalog/sqlite/snapshot_writer.h"
+#include "catalog/staged_snapshot.h"
 #include "core/error.h"
 
 namespace cairn::catalog::sqlite {
@@ -24,7 +25,12 @@ constexpr int kBusyTimeoutMs = 300'000;
 // How many past results Get returns per test and for the node itself.
 constexpr int kHistoryInDetail = 20;
 
-// Page cache for reads, and a much larger one while Apply writes a project.
+// Page cache for reads, and a much larger one while Apply writes a project
+// through the WAL (a page spilled there is appended again when it changes
+// again). Through a new file's rollback journal a spilled page is written
+// in its place, once: the read size serves that Apply as fast (10k-model
+// ingest: same CPU time) and lowers the ingest's peak RSS, reached while
+// it runs (482 -> 451 MB).
 constexpr const char* kReadCacheSize = "PRAGMA cache_size = -16384";
 constexpr const char* kBulkCacheSize = "PRAGMA cache_size = -65536";
 
@@ -210,11 +216,15 @@ DbtNode NodeFromRow(const Statement& row) {
   return node;
 }
 
-// Restores the read-sized page cache when Apply ends, however it ends.
+// The bulk page cache for one Apply (when `bulk`): the read-sized one is
+// restored when Apply ends, however it ends.
 class BulkCache {
  public:
-  explicit BulkCache(Connection& db) : db_(db) { db_.Exec(kBulkCacheSize); }
+  BulkCache(Connection& db, bool bulk) : db_(db), bulk_(bulk) {
+    if (bulk_) db_.Exec(kBulkCacheSize);
+  }
   ~BulkCache() {
+    if (!bulk_) return;
     try {
       db_.Exec(kReadCacheSize);
     } catch (...) {  // only a cache size; never worth masking the outcome
@@ -225,6 +235,7 @@ class BulkCache {
 
  private:
   Connection& db_;
+  bool bulk_;
 };
 
 // The last dotted part, for a lineage vertex the catalog knows nothing about.
@@ -235,14 +246,21 @@ std::string LastFqnPart(const std::string& fqn) {
 
 }  // namespace
 
-SqliteStore::SqliteStore(const std::string& path) : db_(std::make_unique<Connection>(path)) {
+SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
+    : db_(std::make_unique<Connection>(path)) {
   // Writers queue behind one another: an Apply of a large project holds the
   // write lock for seconds, and whoever comes next should wait, not fail.
   sqlite3_busy_timeout(db_->handle(), kBusyTimeoutMs);
+  // A new file's first Apply writes every page once into the file through a
+  // rollback journal (which holds next to nothing: the file was empty)
+  // instead of into the WAL and then again into the file at the
+  // checkpoint (10k-model ingest: 0.2-0.3 s less). A failed Apply still
+  // leaves the file byte for byte as it was. Everyone else gets WAL at once.
+  rollback_journal_ = options.first_load && db_->QueryInt("PRAGMA page_count") == 0;
   // Larger pages pack dbt nodes (a kilobyte or more of SQL each) with less
   // waste; the size only takes effect on a new, empty file.
   db_->Exec("PRAGMA page_size = 8192");
-  db_->Exec("PRAGMA journal_mode = WAL");
+  db_->Exec(rollback_journal_ ? "PRAGMA journal_mode = DELETE" : "PRAGMA journal_mode = WAL");
   db_->Exec("PRAGMA synchronous = NORMAL");
   db_->Exec("PRAGMA foreign_keys = ON");
   db_->Exec("PRAGMA temp_store = MEMORY");
@@ -251,15 +269,27 @@ SqliteStore::SqliteStore(const std::string& path) : db_(std::make_unique<Connect
 }
 
 ApplyReport SqliteStore::Apply(const ServiceSnapshot& snapshot) {
-  BulkCache cache(*db_);
+  return Write(snapshot, nullptr);
+}
+
+ApplyReport SqliteStore::ApplyStaged(StagedSnapshot& staged) {
+  // Nothing is opened before the first part is there: a source that fails
+  // early (bad input) leaves not even a transaction behind.
+  return Write(staged.Await(SnapshotPart::kTables), &staged);
+}
+
+ApplyReport SqliteStore::Write(const ServiceSnapshot& snapshot, StagedSnapshot* staged) {
+  const std::string service = snapshot.service;  // a staged snapshot is freed before the end
+  BulkCache cache(*db_, !rollback_journal_);
   db_->Exec("BEGIN IMMEDIATE");
   try {
-    ApplyReport report = SnapshotWriter(*db_, snapshot).Write();
+    ApplyReport report = SnapshotWriter(*db_, snapshot, staged).Write();
     if (fail_next_apply_) {
       fail_next_apply_ = false;
       throw Error(ErrorCode::kStorage, "failure injected before commit (test hook)");
     }
     db_->Exec("COMMIT");
+    if (rollback_journal_) SwitchToWal();
     return report;
   } catch (const Error&) {
     db_->RollbackQuietly();
@@ -267,7 +297,15 @@ ApplyReport SqliteStore::Apply(const ServiceSnapshot& snapshot) {
   } catch (const std::exception& e) {
     db_->RollbackQuietly();
     throw Error(ErrorCode::kStorage,
-                fmt::format("applying the snapshot of service {}: {}", snapshot.service, e.what()));
+                fmt::format("applying the snapshot of service {}: {}", service, e.what()));
+  }
+}
+
+void SqliteStore::SwitchToWal() noexcept {
+  try {
+    db_->Exec("PRAGMA journal_mode = WAL");
+    rollback_journal_ = false;
+  } catch (const Error&) {  // the Apply has committed; WAL can wait for the next one
   }
 }
 

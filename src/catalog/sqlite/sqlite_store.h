@@ -17,10 +17,15 @@ namespace cairn::catalog::sqlite {
 class SqliteStore final : public Store {
  public:
   // Opens or creates the file. Throws kStorage when it cannot be opened, is
-  // not a Cairn catalog, or has a schema newer than this binary.
-  explicit SqliteStore(const std::string& path);
+  // not a Cairn catalog, or has a schema newer than this binary. With
+  // options.first_load a new file starts with a rollback journal (see
+  // Apply).
+  explicit SqliteStore(const std::string& path, const StoreOptions& options = {});
 
   ApplyReport Apply(const ServiceSnapshot& snapshot) override;
+  // Writes the tables while the nodes are still being mapped, and so on;
+  // the transaction opens once the first part is there.
+  ApplyReport ApplyStaged(StagedSnapshot& staged) override;
   SearchPage Search(const SearchQuery& query) override;
   std::optional<EntityDetail> Get(std::string_view fqn_or_unique_id) override;
   LineageGraph Lineage(const LineageQuery& query) override;
@@ -41,6 +46,8 @@ class SqliteStore final : public Store {
   void FailNextApplyBeforeCommitForTesting() { fail_next_apply_ = true; }
 
  private:
+  // Both Applies; `staged`, when set, is what `snapshot` is being read into.
+  ApplyReport Write(const ServiceSnapshot& snapshot, StagedSnapshot* staged);
   std::optional<Table> ReadTable(std::string_view fqn, std::string& service);
   std::optional<DbtNode> ReadNode(const char* sql, std::string_view key, std::string& service);
   std::vector<TestSummary> ReadTests(std::string_view table_fqn);
@@ -53,7 +60,12 @@ class SqliteStore final : public Store {
   // Each node's test status, from the search index's facets.
   void AttachTestStatuses(LineageGraph& graph);
 
+  // Switches a file created with a rollback journal to WAL once it holds a
+  // committed Apply; keeps trying on later Applies when it cannot.
+  void SwitchToWal() noexcept;
+
   std::unique_ptr<Connection> db_;
+  bool rollback_journal_ = false;  // a new file, not switched to WAL yet
   bool fail_next_apply_ = false;
 };
 

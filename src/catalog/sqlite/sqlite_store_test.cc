@@ -47,6 +47,12 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest, ::testing::Values(StoreFacto
                            return OpenStore("sqlite:" + TempFiles::NewPath().string());
                          })),
                          [](const ::testing::TestParamInfo<StoreFactory>&) { return "SQLite"; });
+// The same contract for a new file opened as `cairn ingest` opens it.
+INSTANTIATE_TEST_SUITE_P(SqliteFirstLoad, StoreContractTest, ::testing::Values(StoreFactory([] {
+                           return OpenStore("sqlite:" + TempFiles::NewPath().string(),
+                                            {.first_load = true});
+                         })),
+                         [](const ::testing::TestParamInfo<StoreFactory>&) { return "SQLite"; });
 
 std::string ReadBytes(const fs::path& path) {
   return ReadFile(path.string());
@@ -151,8 +157,9 @@ TEST(SqliteStoreTest, FingerprintsSurviveFromAnOlderSchema) {
   EXPECT_TRUE(store.FindUnchanged("dbt:one").has_value());
 }
 
-// A new catalog's search documents are built from the snapshot, any other's
-// from the stored rows: both must index the same text and facets.
+// A new catalog's search documents and test statuses are built from the
+// snapshot, any other's from the stored rows: both must index the same text
+// and facets.
 TEST(SqliteStoreTest, NewCatalogDocumentsEqualThoseBuiltFromStoredRows) {
   constexpr const char* kDocuments = R"sql(
 SELECT group_concat(d, char(10)) FROM (
@@ -184,6 +191,7 @@ SELECT group_concat(d, char(10)) FROM (
   const std::string documents = QueryText(fresh, kDocuments);
   EXPECT_NE(documents.find("/pii/"), std::string::npos);
   EXPECT_NE(documents.find("/ana@shop.io/"), std::string::npos);
+  EXPECT_NE(documents.find("|3\n"), std::string::npos);  // customers: a test failed last
   EXPECT_EQ(documents, QueryText(used, kDocuments));
 }
 
@@ -253,6 +261,31 @@ TEST(SqliteStoreTest, FailedApplyLeavesTheFileByteForByteUnchanged) {
   // The store stays usable: the same change applies once nothing injects a failure.
   ApplyReport report = store.Apply(ChangedShopSnapshot());
   EXPECT_EQ(report.tables.added, 1);
+}
+
+TEST(SqliteStoreTest, FirstLoadWritesANewFileThroughARollbackJournalThenUsesWal) {
+  fs::path path = TempFiles::NewPath();
+  SqliteStore store(path.string(), {.first_load = true});
+  EXPECT_EQ(QueryText(path, "PRAGMA journal_mode"), "delete");
+  const std::string empty = ReadBytes(path);
+
+  store.FailNextApplyBeforeCommitForTesting();
+  EXPECT_THROW(store.Apply(ShopSnapshot()), Error);
+  EXPECT_EQ(ReadBytes(path), empty);
+  EXPECT_FALSE(fs::exists(path.string() + "-journal"));
+  EXPECT_EQ(store.Counts().tables, 0);
+
+  store.Apply(ShopSnapshot());
+  EXPECT_EQ(QueryText(path, "PRAGMA journal_mode"), "wal");
+  EXPECT_GT(store.Counts().tables, 0);
+}
+
+TEST(SqliteStoreTest, FirstLoadOfAnExistingFileKeepsWal) {
+  fs::path path = TempFiles::NewPath();
+  { SqliteStore created(path.string()); }
+  SqliteStore store(path.string(), {.first_load = true});
+  store.Apply(ShopSnapshot());
+  EXPECT_EQ(QueryText(path, "PRAGMA journal_mode"), "wal");
 }
 
 TEST(SqliteStoreTest, UnchangedApplyDoesNotWrite) {

@@ -1,10 +1,16 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "catalog/model.h"
+#include "dbt/artifact_readers.h"
 #include "dbt/project.h"
+
+namespace cairn::catalog {
+class StagedSnapshot;  // catalog/staged_snapshot.h
+}  // namespace cairn::catalog
 
 namespace cairn::connectors::dbt {
 
@@ -28,6 +34,33 @@ struct MapOptions {
 // `warnings` receives what was skipped.
 catalog::ServiceSnapshot MapProject(cairn::dbt::Project&& project, const MapOptions& options,
                                     std::vector<std::string>& warnings);
+
+class ProjectMapper;
+
+// MapProject in two steps into a snapshot that a store writes while it is
+// mapped: MapEntities maps the service, lineage and tables (then publishes
+// SnapshotPart::kTables of `out`), the nodes and doc blocks (then kNodes);
+// MapHistory maps the run results and source freshness read into the
+// project after that (dbt::ReadProjectHistory, checked against NodeIds()),
+// leaving kAll to the caller. MapEntities frees the manifest's nodes.
+// `project`, `options` and `warnings` must outlive the mapper.
+class StagedProjectMapper {
+ public:
+  StagedProjectMapper(cairn::dbt::Project& project, const MapOptions& options,
+                      std::vector<std::string>& warnings, catalog::StagedSnapshot& out);
+  ~StagedProjectMapper();
+  StagedProjectMapper(const StagedProjectMapper&) = delete;
+  StagedProjectMapper& operator=(const StagedProjectMapper&) = delete;
+
+  void MapEntities();
+  // The manifest's node unique_ids, valid after MapEntities.
+  const cairn::dbt::ManifestIds& NodeIds() const;
+  void MapHistory();
+
+ private:
+  catalog::StagedSnapshot& out_;
+  std::unique_ptr<ProjectMapper> mapper_;
+};
 
 // The service name to use when none is configured: the manifest's
 // project_name, else the package most models belong to, else "dbt".

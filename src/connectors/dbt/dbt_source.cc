@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "catalog/staged_snapshot.h"
 #include "connectors/dbt/dbt_mapper.h"
 #include "connectors/dbt/remote_dbt_sources.h"
 #include "core/error.h"
@@ -30,6 +31,15 @@ class DbtSource : public Source {
       : paths_(std::move(paths)), service_(std::move(service)), include_tags_(include_tags) {}
 
   catalog::ServiceSnapshot Read(ProgressListener& progress) override {
+    catalog::StagedSnapshot staged;
+    ReadStaged(progress, staged);
+    return std::move(staged.snapshot());
+  }
+
+  // The tables are handed over as soon as the manifest and catalog.json
+  // are mapped, the nodes next; run_results.json and sources.json are read
+  // while the store writes them.
+  void ReadStaged(ProgressListener& progress, catalog::StagedSnapshot& out) override {
     // Unless Ingest asked for the fingerprint first, it is taken on the
     // second core while the files are parsed.
     std::future<std::string> fingerprint;
@@ -43,7 +53,7 @@ class DbtSource : public Source {
       if (!path->empty()) bytes += static_cast<std::uint64_t>(fs::file_size(*path, ec));
     }
     progress.PhaseStarted("reading dbt artifacts", bytes);
-    cairn::dbt::Project project = cairn::dbt::ReadProject(paths_);
+    cairn::dbt::Project project = cairn::dbt::ReadProjectEntities(paths_);
     progress.PhaseFinished("reading dbt artifacts");
     warnings_ = project.warnings;
 
@@ -51,7 +61,12 @@ class DbtSource : public Source {
     MapOptions options{
         .service = service_.empty() ? DefaultServiceName(project.manifest) : service_,
         .include_tags = include_tags_};
-    catalog::ServiceSnapshot snapshot = MapProject(std::move(project), options, warnings_);
+    // No phase starts from here on: the store may be waiting for the next
+    // part inside its write transaction (see ProgressListener).
+    StagedProjectMapper mapper(project, options, warnings_, out);
+    mapper.MapEntities();
+    cairn::dbt::ReadProjectHistory(paths_, mapper.NodeIds(), project);
+    mapper.MapHistory();
     progress.PhaseFinished("mapping onto the catalog");
     std::string digest;
     if (!fingerprint.valid()) {
@@ -62,8 +77,7 @@ class DbtSource : public Source {
       } catch (const Error&) {  // a file went away after it was parsed
       }
     }
-    if (!digest.empty() && UnchangedSinceDigested()) snapshot.artifact_fingerprint = digest;
-    return snapshot;
+    if (!digest.empty() && UnchangedSinceDigested()) out.snapshot().artifact_fingerprint = digest;
   }
 
   std::string Fingerprint() override {

@@ -78,7 +78,9 @@ DbtCoreSettings ParseSettings(const std::string& settings_json) {
   return parsed;
 }
 
-// Phases of the read go to the run's log.
+// Phases of the read go to the run's log. A line written while the ingest's
+// write transaction is open ("writing to the catalog") waits for its commit
+// (see ProgressListener).
 class RunLog : public connectors::ProgressListener {
  public:
   RunLog(RunStore& runs, std::int64_t run_id) : runs_(runs), run_id_(run_id) {}
