@@ -31,6 +31,8 @@ struct Column {
   std::vector<std::string> tags;
   std::string meta_json = "{}";
   std::string constraints_json = "[]";
+
+  bool operator==(const Column&) const = default;
 };
 
 // A relation in the warehouse: table, view, materialized_view, ... or
@@ -51,6 +53,8 @@ struct Table {
   // Read side: when a warehouse ingestion found the table gone (ISO-8601
   // UTC); empty while it exists. Ignored by Apply, which sets it.
   std::string deleted_at;
+
+  bool operator==(const Table&) const = default;
 };
 
 // A dbt resource. Models, seeds, snapshots and sources point at the Table
@@ -92,6 +96,8 @@ struct DbtNode {
   std::string exposure_type;
   std::string url;
   std::string maturity;
+
+  bool operator==(const DbtNode&) const = default;
 };
 
 // Data flows from upstream to downstream. Column names are empty for a
@@ -101,6 +107,8 @@ struct LineageEdge {
   std::string downstream_fqn;
   std::string upstream_column;
   std::string downstream_column;
+
+  bool operator==(const LineageEdge&) const = default;
 };
 
 struct DocBlock {
@@ -108,6 +116,8 @@ struct DocBlock {
   std::string name;
   std::string package_name;
   std::string block_contents;
+
+  bool operator==(const DocBlock&) const = default;
 };
 
 // One dbt invocation whose results are kept as history.
@@ -118,6 +128,8 @@ struct Invocation {
   std::string dbt_version;
   std::string generated_at;
   double elapsed_seconds = 0;
+
+  bool operator==(const Invocation&) const = default;
 };
 
 // The result of one node in one invocation: a model run, a test, a seed, or a
@@ -136,6 +148,8 @@ struct NodeRun {
   // Source freshness only.
   std::string max_loaded_at;
   std::optional<double> age_seconds;
+
+  bool operator==(const NodeRun&) const = default;
 };
 
 // What Apply does with the stored tables of (service, origin) that a
@@ -149,6 +163,8 @@ enum class MissingTables {
 struct SchemaRef {
   std::string database;
   std::string schema;
+
+  bool operator==(const SchemaRef&) const = default;
 };
 
 // Everything one source (`origin`, e.g. "dbt") says about one service. Store::Apply
@@ -174,6 +190,8 @@ struct ServiceSnapshot {
   // Fingerprint()), kept with the service's state so that the next ingestion
   // of byte-identical input can stop before reading; empty when unknown.
   std::string artifact_fingerprint;
+
+  bool operator==(const ServiceSnapshot&) const = default;
 };
 
 // What Apply changed, for the run report.

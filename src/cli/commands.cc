@@ -17,9 +17,10 @@
 namespace cairn::cli {
 namespace {
 
-void ReportIngest(const ingest::IngestReport& report, catalog::Store& store,
-                  const OutputOptions& output) {
-  const catalog::CatalogCounts totals = store.Counts();
+// `server` is the base URL of the Cairn server a metadata-rest sink sent to,
+// empty for the local store.
+void ReportIngest(const ingest::IngestReport& report, const catalog::CatalogCounts& totals,
+                  const OutputOptions& output, const std::string& server = "") {
   if (output.json) {
     nlohmann::json out = {
         {"service", report.service},         {"unchanged", report.unchanged},
@@ -27,10 +28,29 @@ void ReportIngest(const ingest::IngestReport& report, catalog::Store& store,
         {"filtered", report.filtered},       {"applied", catalog::ToJson(report.applied)},
         {"warnings", report.warnings},       {"elapsed_seconds", report.elapsed_seconds},
         {"catalog", catalog::ToJson(totals)}};
+    if (!server.empty()) out["server"] = server;
     std::cout << out.dump(2) << '\n';
-  } else {
-    PrintIngestReport(report, totals, std::cout);
+    return;
   }
+  PrintIngestReport(report, totals, std::cout);
+  if (!server.empty()) std::cout << "Sent to the Cairn server at " << server << '\n';
+}
+
+// The metadata-rest sink: no local store is opened, so --db has nothing to
+// name and is refused rather than silently ignored.
+int IngestToServer(const ingest::WorkflowConfig& config, const std::string& db_override,
+                   const OutputOptions& output) {
+  const std::string& server = config.rest_sink->base_url;
+  if (!db_override.empty()) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "--db names a local store, but this workflow's sink is metadata-rest (the Cairn "
+                "server at " +
+                    server + "); drop --db");
+  }
+  TerminalProgress progress;
+  const ingest::RemoteIngestReport remote = ingest::RunWorkflowToServer(config, progress);
+  ReportIngest(remote.report, remote.catalog, output, server);
+  return 0;
 }
 
 void ApplyLoggerLevel(const std::string& level) {
@@ -58,6 +78,7 @@ int IngestWorkflow(const std::string& config_path, const std::string& db_overrid
   // Validate the whole config before touching the store: a bad file writes nothing.
   const ingest::WorkflowConfig config = ingest::LoadWorkflowConfig(config_path);
   ApplyLoggerLevel(config.logger_level);
+  if (config.rest_sink) return IngestToServer(config, db_override, output);
   const std::string db = !db_override.empty()
                              ? db_override
                              : (!config.sink_db.empty() ? config.sink_db : DefaultDatabase());
@@ -65,9 +86,9 @@ int IngestWorkflow(const std::string& config_path, const std::string& db_overrid
                 config.connector->type, config.service_name, db);
   auto store = catalog::OpenStore(db, {.first_load = true});
   TerminalProgress progress;
-  ReportIngest(
-      ingest::RunWorkflow(config, *store, progress, {.force = force, .dispose = FreeInBackground}),
-      *store, output);
+  const ingest::IngestReport report = ingest::RunWorkflow(
+      config, *store, progress, {.force = force, .dispose = FreeInBackground});
+  ReportIngest(report, store->Counts(), output);
   return 0;
 }
 
@@ -77,9 +98,9 @@ int IngestDbt(const IngestDbtOptions& options, const std::string& db, const Outp
                                      options.service, options.include_tags);
   auto store = catalog::OpenStore(db, {.first_load = true});
   TerminalProgress progress;
-  ReportIngest(ingest::Ingest(*source, *store, progress,
-                              {.force = options.force, .dispose = FreeInBackground}),
-               *store, output);
+  const ingest::IngestReport report = ingest::Ingest(
+      *source, *store, progress, {.force = options.force, .dispose = FreeInBackground});
+  ReportIngest(report, store->Counts(), output);
   return 0;
 }
 

@@ -42,7 +42,10 @@ int main(int argc, char** argv) {
   std::string config_path;
   ingest->add_option("-c,--config", config_path, "Workflow file (YAML, OpenMetadata shape)")
       ->check(CLI::ExistingFile);
-  AddDbOption(*ingest, db);
+  ingest->add_option("--db", db,
+                     "Catalog store of a metadata-store sink: sqlite:PATH or a path (env "
+                     "CAIRN_DB; default sqlite:cairn.db). Refused with a metadata-rest sink, "
+                     "which sends to workflowConfig.openMetadataServerConfig.hostPort");
   ingest->add_flag("--json", output.json, "Print the run report as JSON");
   cairn::cli::IngestDbtOptions dbt_options;
   constexpr const char* kForceHelp =

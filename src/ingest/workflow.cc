@@ -25,6 +25,22 @@ class ReleaseWhenDone {
   catalog::StagedSnapshot& staged_;
 };
 
+std::unique_ptr<connectors::Source> MakeSource(const WorkflowConfig& config) {
+  connectors::SourceContext context{.service_name = config.service_name,
+                                    .source = &config.source()};
+  return config.connector->factory(context);
+}
+
+// The report's account of the source's side of a run.
+void NoteWhatWasRead(const catalog::ServiceSnapshot& snapshot, const connectors::Source& source,
+                     IngestReport& report) {
+  report.service = snapshot.service;
+  report.tables_seen = static_cast<std::int64_t>(snapshot.tables.size());
+  report.nodes_seen = static_cast<std::int64_t>(snapshot.nodes.size());
+  report.warnings = source.Warnings();
+  report.filtered = source.Filtered();
+}
+
 }  // namespace
 
 IngestReport Ingest(connectors::Source& source, catalog::Store& store,
@@ -69,12 +85,7 @@ IngestReport Ingest(connectors::Source& source, catalog::Store& store,
   }
   staged.Publish(catalog::SnapshotPart::kAll);
   report.read_seconds = SecondsSince(start);
-  const catalog::ServiceSnapshot& snapshot = staged.snapshot();
-  report.service = snapshot.service;
-  report.tables_seen = static_cast<std::int64_t>(snapshot.tables.size());
-  report.nodes_seen = static_cast<std::int64_t>(snapshot.nodes.size());
-  report.warnings = source.Warnings();
-  report.filtered = source.Filtered();
+  NoteWhatWasRead(staged.snapshot(), source, report);
 
   // What is left of the write once reading is over.
   const auto write_start = std::chrono::steady_clock::now();
@@ -93,11 +104,35 @@ IngestReport Ingest(connectors::Source& source, catalog::Store& store,
   return report;
 }
 
+RemoteIngestReport RunWorkflowToServer(const WorkflowConfig& config,
+                                       connectors::ProgressListener& progress,
+                                       const cloud::HttpClientOptions& options) {
+  if (!config.rest_sink) {
+    throw Error(ErrorCode::kInternal, "RunWorkflowToServer needs a metadata-rest sink");
+  }
+  const RestSink sink(*config.rest_sink, options);
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<connectors::Source> source = MakeSource(config);
+  const catalog::ServiceSnapshot snapshot = source->Read(progress);
+  RemoteIngestReport remote;
+  IngestReport& report = remote.report;
+  report.read_seconds = SecondsSince(start);
+  NoteWhatWasRead(snapshot, *source, report);
+
+  const auto write_start = std::chrono::steady_clock::now();
+  progress.PhaseStarted("sending to " + sink.base_url(), 0);
+  RestSink::Result result = sink.Apply(snapshot);
+  progress.PhaseFinished("sending to " + sink.base_url());
+  report.applied = result.applied;
+  remote.catalog = result.catalog;
+  report.write_seconds = SecondsSince(write_start);
+  report.elapsed_seconds = SecondsSince(start);
+  return remote;
+}
+
 IngestReport RunWorkflow(const WorkflowConfig& config, catalog::Store& store,
                          connectors::ProgressListener& progress, const IngestOptions& options) {
-  connectors::SourceContext context{.service_name = config.service_name,
-                                    .source = &config.source()};
-  std::unique_ptr<connectors::Source> source = config.connector->factory(context);
+  std::unique_ptr<connectors::Source> source = MakeSource(config);
   return Ingest(*source, store, progress, options);
 }
 

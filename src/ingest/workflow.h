@@ -6,6 +6,7 @@
 
 #include "catalog/store.h"
 #include "connectors/source.h"
+#include "ingest/rest_sink.h"
 #include "ingest/workflow_config.h"
 
 namespace cairn::ingest {
@@ -48,6 +49,21 @@ IngestReport Ingest(connectors::Source& source, catalog::Store& store,
 // Runs a validated workflow against `store` (the metadata-store sink).
 IngestReport RunWorkflow(const WorkflowConfig& config, catalog::Store& store,
                          connectors::ProgressListener& progress, const IngestOptions& options = {});
+
+// What a metadata-rest run did: `report.applied` as the server answered, and
+// the server's catalog counts after it.
+struct RemoteIngestReport {
+  IngestReport report;
+  catalog::CatalogCounts catalog;
+};
+
+// Runs a validated workflow whose sink is metadata-rest: reads the source and
+// sends its snapshot to config.rest_sink's server, which applies it in one
+// transaction. Opens no local store; the server decides what changed, so
+// there is no stop-before-reading on an unchanged fingerprint.
+RemoteIngestReport RunWorkflowToServer(
+    const WorkflowConfig& config, connectors::ProgressListener& progress,
+    const cloud::HttpClientOptions& options = RestSink::DefaultClientOptions());
 
 // A listener that ignores everything, for callers without a terminal.
 class SilentProgress : public connectors::ProgressListener {

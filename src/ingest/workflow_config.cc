@@ -34,13 +34,7 @@ WorkflowConfig Validate(ConfigDocument document, const connectors::Registry& reg
   config.service_name = source.at("serviceName").get<std::string>();
   const nlohmann::json& sink = document.value.at("sink");
   config.sink_type = sink.at("type").get<std::string>();
-  if (config.sink_type != "metadata-store") {
-    throw Error(
-        ErrorCode::kUnsupported,
-        "sink type '" + config.sink_type +
-            "' (a remote Cairn server) is not available in this version; use metadata-store",
-        {.file = document.file, .line = document.LineOf("/sink/type"), .json_path = "$.sink.type"});
-  }
+  if (config.sink_type == "metadata-rest") config.rest_sink = ReadRestSinkConfig(document);
   if (auto it = sink.find("config"); it != sink.end()) config.sink_db = it->value("db", "");
   if (auto it = document.value.find("workflowConfig"); it != document.value.end()) {
     config.logger_level = it->value("loggerLevel", "INFO");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "core/error.h"
 
@@ -127,11 +128,70 @@ TEST(WorkflowConfigTest, TopLevelMustBeAMapping) {
             "workflow.yaml:1: at $: expected a mapping (key: value) at the top level");
 }
 
-TEST(WorkflowConfigTest, RestSinkIsNotAvailableYet) {
-  EXPECT_EQ(
-      ErrorOf(Variant("type: metadata-store", "type: metadata-rest"), ErrorCode::kUnsupported),
-      "workflow.yaml:13: at $.sink.type: sink type 'metadata-rest' (a remote Cairn server) is not "
-      "available in this version; use metadata-store");
+// The valid config with a metadata-rest sink (and no sink.config.db).
+std::string RestVariant(const std::string& from = "", const std::string& to = "") {
+  std::string text = Variant("type: metadata-store\n  config:\n    db: sqlite:/tmp/x.db",
+                             "type: metadata-rest\n  config: {}");
+  if (from.empty()) return text;
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+TEST(WorkflowConfigTest, RestSinkTakesTheServerAndTokenFromWorkflowConfig) {
+  const WorkflowConfig config = ParseWorkflowConfig(RestVariant(), "workflow.yaml");
+  EXPECT_EQ(config.sink_type, "metadata-rest");
+  ASSERT_TRUE(config.rest_sink.has_value());
+  // OpenMetadata's hostPort ends with /api; Cairn's routes carry it themselves.
+  EXPECT_EQ(config.rest_sink->base_url, "http://localhost:8585");
+  EXPECT_EQ(config.rest_sink->token, "abc");
+  EXPECT_EQ(ParseWorkflowConfig(RestVariant("hostPort: http://localhost:8585/api",
+                                            "hostPort: https://cairn.example.com/"),
+                                "workflow.yaml")
+                .rest_sink->base_url,
+            "https://cairn.example.com");
+  EXPECT_FALSE(ParseWorkflowConfig(kValid, "workflow.yaml").rest_sink.has_value());
+}
+
+TEST(WorkflowConfigTest, RestSinkReadsTheTokenFromTheFileJwtTokenNames) {
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / "cairn_workflow_config_test_token";
+  std::ofstream(file) << "  cairn_token_from_file\n";
+  const WorkflowConfig config =
+      ParseWorkflowConfig(RestVariant("jwtToken: abc", "jwtToken: " + file.string()), "w.yaml");
+  EXPECT_EQ(config.rest_sink->token, "cairn_token_from_file");
+  std::ofstream(file, std::ios::trunc) << "\n";
+  EXPECT_EQ(ErrorOf(RestVariant("jwtToken: abc", "jwtToken: " + file.string())),
+            "workflow.yaml:21: at $.workflowConfig.openMetadataServerConfig.securityConfig."
+            "jwtToken: the token file '" +
+                file.string() + "' is empty");
+  std::filesystem::remove(file);
+}
+
+TEST(WorkflowConfigTest, RestSinkRefusesOtherAuthProvidersByName) {
+  EXPECT_EQ(ErrorOf(RestVariant("authProvider: openmetadata", "authProvider: okta"),
+                    ErrorCode::kUnsupported),
+            "workflow.yaml:19: at $.workflowConfig.openMetadataServerConfig.authProvider: "
+            "authProvider 'okta' is not supported by this version's metadata-rest sink; "
+            "supported: openmetadata (securityConfig.jwtToken). The OIDC providers come later");
+  EXPECT_NE(ErrorOf(RestVariant("    authProvider: openmetadata\n", "")).find("needs authProvider"),
+            std::string::npos);
+}
+
+TEST(WorkflowConfigTest, RestSinkNeedsAServerAUrlAndAToken) {
+  const std::string no_server = RestVariant().substr(0, RestVariant().find("  openMetadataServer"));
+  EXPECT_EQ(ErrorOf(no_server),
+            "workflow.yaml:15: at $.workflowConfig.openMetadataServerConfig: a metadata-rest sink "
+            "needs workflowConfig.openMetadataServerConfig {hostPort, authProvider: openmetadata, "
+            "securityConfig: {jwtToken}}");
+  EXPECT_NE(ErrorOf(RestVariant("http://localhost:8585/api", "localhost:8585"))
+                .find("at $.workflowConfig.openMetadataServerConfig.hostPort: hostPort must be"),
+            std::string::npos);
+  const std::string no_token = RestVariant("    securityConfig:\n      jwtToken: abc\n", "");
+  EXPECT_NE(ErrorOf(no_token).find("needs securityConfig.jwtToken"), std::string::npos);
+  EXPECT_EQ(ErrorOf(Variant("type: metadata-store", "type: metadata-rest")),
+            "workflow.yaml:15: at $.sink.config.db: db names a local store, which a "
+            "metadata-rest sink does not use");
 }
 
 TEST(WorkflowConfigTest, MissingFileIsNotFound) {

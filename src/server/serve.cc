@@ -19,6 +19,7 @@
 #include "server/api/openapi_document.h"
 #include "server/api/response_cache.h"
 #include "server/api/service_token_routes.h"
+#include "server/api/snapshot_routes.h"
 #include "server/http/http_server.h"
 #include "server/http/metrics.h"
 #include "server/http/router.h"
@@ -92,6 +93,7 @@ SyncSchedulerOptions BucketSyncOptions(const ServeOptions& options) {
 void AddAllRoutes(Router& router, const ApiParts& parts) {
   AddServerRoutes(router, parts.metrics);
   AddCatalogRoutes(router, parts.stores, parts.cache);
+  AddSnapshotRoutes(router, parts.stores, parts.cache);
   AddServiceTokenRoutes(router, parts.tokens, parts.account_id);
   AddSessionRoute(router, parts.account_id);
   AddIntegrationRoutes(router, parts.extraction, parts.syncs);

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+
+#include "ingest/config_document.h"
+
+namespace cairn::ingest {
+
+// Where a metadata-rest sink sends its snapshot: a remote `cairn serve`
+// (workflowConfig.openMetadataServerConfig with authProvider openmetadata).
+struct RestSinkConfig {
+  // scheme://host:port[/prefix] without a trailing slash or OpenMetadata's
+  // "/api" suffix: the sink appends /api/v1/... itself.
+  std::string base_url;
+  // securityConfig.jwtToken, or the trimmed content of the file it names.
+  // A secret: never printed, logged or put in an error message.
+  std::string token;
+};
+
+// The metadata-rest sink's settings from a workflow document that passed
+// schemas/workflow.json. hostPort must be an http(s) URL; a trailing "/api"
+// (OpenMetadata's form, http://host:8585/api) is dropped so that OpenMetadata
+// configs port over. A jwtToken that names an existing file is read from it.
+// Throws Error kInvalidConfig naming the line and JSON path of what is
+// missing or wrong, kUnsupported for an authProvider other than openmetadata.
+RestSinkConfig ReadRestSinkConfig(const ConfigDocument& document);
+
+}  // namespace cairn::ingest
