@@ -2,12 +2,27 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <string_view>
 
+#include "catalog/commit_counter.h"
 #include "catalog/sqlite/sqlite_store.h"
 #include "core/error.h"
 
 namespace cairn::catalog {
+namespace {
+
+std::atomic<std::uint64_t> commits_in_this_process{0};
+
+}  // namespace
+
+std::uint64_t CommitsInThisProcess() {
+  return commits_in_this_process.load(std::memory_order_acquire);
+}
+
+void NoteCommit() {
+  commits_in_this_process.fetch_add(1, std::memory_order_release);
+}
 
 std::unique_ptr<Store> OpenStore(const std::string& url) {
   std::string_view path = url;

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "catalog/commit_counter.h"
 #include "catalog/fqn_key.h"
 #include "catalog/json_text.h"
 #include "catalog/sqlite/migrations.h"
@@ -260,6 +261,7 @@ ApplyReport SqliteStore::Apply(const ServiceSnapshot& snapshot) {
       throw Error(ErrorCode::kStorage, "failure injected before commit (test hook)");
     }
     db_->Exec("COMMIT");
+    NoteCommit();
     return report;
   } catch (const Error&) {
     db_->RollbackQuietly();
@@ -452,6 +454,7 @@ void SqliteStore::SaveEdits(const std::vector<Edit>& edits) {
       }
     }
     db_->Exec("COMMIT");
+    NoteCommit();
   } catch (...) {
     db_->RollbackQuietly();
     throw;
