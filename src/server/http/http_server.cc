@@ -378,6 +378,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (file_parser_) version = file_parser_->get().version();
     int status = response.status;
     if (!response.file.empty()) return ReplyWithFile(std::move(response), version);
+    if (response.shared_body) return ReplyWithSharedBody(std::move(response), version);
 
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(status), version);
@@ -387,6 +388,26 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     std::size_t size = res->body().size();
     if (request_.method == Method::kHead) res->body().clear();  // Content-Length stays
     Write(res, status, size);
+  }
+
+  // A cached body goes out as it is: the message points into the shared
+  // string and keeps it alive until the write is done.
+  void ReplyWithSharedBody(Response response, unsigned version) {
+    using Message = http::response<http::span_body<const char>>;
+    struct Held {
+      std::shared_ptr<const std::string> body;
+      Message message;
+    };
+    auto held =
+        std::make_shared<Held>(Held{std::move(response.shared_body),
+                                    Message(static_cast<http::status>(response.status), version)});
+    std::shared_ptr<Message> res(held, &held->message);
+    FillHeaders(*res, response);
+    res->body() = {held->body->data(), held->body->size()};
+    res->prepare_payload();
+    std::size_t size = held->body->size();
+    if (request_.method == Method::kHead) res->body() = {};  // Content-Length stays
+    Write(res, response.status, size);
   }
 
   void ReplyWithFile(Response response, unsigned version) {
