@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
@@ -41,9 +42,21 @@ constexpr std::uint64_t kIgnoredBodyLimit = std::uint64_t{64} * 1024;
 // not on the I/O threads.
 constexpr int kBlockingHandlerThreads = 4;
 
-// `text` as a JSON string literal, invalid UTF-8 replaced.
+// `text` as a JSON string literal, invalid UTF-8 replaced. Paths, addresses
+// and token names are nearly always printable ASCII without quotes or
+// backslashes, which need no escaping: those skip the JSON encoder.
 std::string JsonString(std::string_view text) {
-  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  bool plain = std::all_of(text.begin(), text.end(),
+                           [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+  if (!plain) {
+    return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  std::string quoted;
+  quoted.reserve(text.size() + 2);
+  quoted += '"';
+  quoted += text;
+  quoted += '"';
+  return quoted;
 }
 
 Method MethodOf(http::verb verb) {
