@@ -45,15 +45,33 @@ std::vector<unsigned char> Unhex(std::string_view hex) {
   return bytes;
 }
 
+// OpenSSL 3 looks an algorithm up in its provider registry (locks, string
+// compares) on every EVP_sha256() digest; every request's token check hashes
+// twice, so the implementation is fetched once and each thread keeps a context.
+const EVP_MD* Sha256Implementation() {
+  static const EVP_MD* const implementation = [] {
+    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (fetched == nullptr) throw Error(ErrorCode::kInternal, "SHA-256 is not available");
+    return fetched;  // kept for the life of the process
+  }();
+  return implementation;
+}
+
+EVP_MD_CTX* ThreadDigestContext() {
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
+                                                                               &EVP_MD_CTX_free);
+  if (!context) throw Error(ErrorCode::kInternal, "SHA-256 failed");
+  return context.get();
+}
+
 std::array<unsigned char, SHA256_DIGEST_LENGTH> Sha256(std::string_view prefix,
                                                        std::string_view text) {
   std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
-                                                                  &EVP_MD_CTX_free);
-  bool ok = context && EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) == 1 &&
-            EVP_DigestUpdate(context.get(), prefix.data(), prefix.size()) == 1 &&
-            EVP_DigestUpdate(context.get(), text.data(), text.size()) == 1 &&
-            EVP_DigestFinal_ex(context.get(), digest.data(), nullptr) == 1;
+  EVP_MD_CTX* context = ThreadDigestContext();
+  bool ok = EVP_DigestInit_ex(context, Sha256Implementation(), nullptr) == 1 &&
+            EVP_DigestUpdate(context, prefix.data(), prefix.size()) == 1 &&
+            EVP_DigestUpdate(context, text.data(), text.size()) == 1 &&
+            EVP_DigestFinal_ex(context, digest.data(), nullptr) == 1;
   if (!ok) throw Error(ErrorCode::kInternal, "SHA-256 failed");
   return digest;
 }

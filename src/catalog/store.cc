@@ -2,13 +2,28 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <string_view>
 
+#include "catalog/commit_counter.h"
 #include "catalog/sqlite/sqlite_store.h"
 #include "catalog/staged_snapshot.h"
 #include "core/error.h"
 
 namespace cairn::catalog {
+namespace {
+
+std::atomic<std::uint64_t> commits_in_this_process{0};
+
+}  // namespace
+
+std::uint64_t CommitsInThisProcess() {
+  return commits_in_this_process.load(std::memory_order_acquire);
+}
+
+void NoteCommit() {
+  commits_in_this_process.fetch_add(1, std::memory_order_release);
+}
 
 ApplyReport Store::ApplyStaged(StagedSnapshot& staged) {
   return Apply(staged.Await(SnapshotPart::kAll));

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "catalog/commit_counter.h"
 #include "catalog/fqn_key.h"
 #include "catalog/json_text.h"
 #include "catalog/sqlite/migrations.h"
@@ -290,6 +291,7 @@ ApplyReport SqliteStore::Write(const ServiceSnapshot& snapshot, StagedSnapshot* 
     }
     db_->Exec("COMMIT");
     if (rollback_journal_) SwitchToWal();
+    NoteCommit();
     return report;
   } catch (const Error&) {
     db_->RollbackQuietly();
@@ -492,6 +494,7 @@ void SqliteStore::SaveEdits(const std::vector<Edit>& edits) {
       }
     }
     db_->Exec("COMMIT");
+    NoteCommit();
   } catch (...) {
     db_->RollbackQuietly();
     throw;

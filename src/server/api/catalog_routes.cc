@@ -4,15 +4,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "catalog/commit_counter.h"
 #include "catalog/model_json.h"
 #include "core/error.h"
 
@@ -30,6 +29,13 @@ std::string StringParam(const Request& request, std::string_view name) {
   return request.QueryParam(name).value_or("");
 }
 
+// How long a catalog commit by another process may go unseen by one I/O
+// thread: each thread reads SQLite's data_version (a read transaction, most
+// of what a cache hit would otherwise cost) at most this often. Commits made
+// in this process (edits through the API, extraction runs) are seen at once
+// through catalog::CommitsInThisProcess().
+constexpr auto kForeignCommitCheckInterval = std::chrono::milliseconds(5);
+
 // The calling thread's store, after telling the cache when the catalog has
 // changed since this thread last looked (any writer, any process).
 class CatalogReader {
@@ -39,13 +45,8 @@ class CatalogReader {
 
   catalog::Store& Store() {
     catalog::Store& store = stores_.ForThisThread();
-    std::int64_t counter = store.ChangeCounter();
-    std::lock_guard lock(mutex_);
-    auto [seen, first_look] = last_seen_.try_emplace(std::this_thread::get_id(), counter);
-    if (!first_look && seen->second != counter) {
-      seen->second = counter;
-      cache_.Invalidate();
-    }
+    cache_.InvalidateIfAhead(catalog::CommitsInThisProcess());
+    if (SawCommitElsewhere(store)) cache_.Invalidate();
     return store;
   }
 
@@ -53,11 +54,11 @@ class CatalogReader {
   template <typename Read>
   Response Cached(const Request& request, Read read) {
     catalog::Store& store = Store();
-    if (std::optional<std::string> body = cache_.Get(request.target)) {
-      return JsonResponse(200, std::move(*body));
+    if (ResponseCache::Body body = cache_.Get(request.target)) {
+      return JsonResponse(200, std::move(body));
     }
     std::uint64_t generation = cache_.generation();
-    std::string body = read(store).dump();
+    auto body = std::make_shared<const std::string>(read(store).dump());
     cache_.Put(request.target, body, generation);
     return JsonResponse(200, std::move(body));
   }
@@ -65,11 +66,27 @@ class CatalogReader {
   ResponseCache& cache() { return cache_; }
 
  private:
+  // Per thread: what it saw of its store's change counter, and when.
+  struct ThreadView {
+    const CatalogReader* reader = nullptr;  // whose view this is (tests run several)
+    std::int64_t counter = 0;
+    std::chrono::steady_clock::time_point checked;
+  };
+
+  bool SawCommitElsewhere(catalog::Store& store) {
+    thread_local ThreadView view;
+    auto now = std::chrono::steady_clock::now();
+    if (view.reader == this && now - view.checked < kForeignCommitCheckInterval) return false;
+    std::int64_t counter = store.ChangeCounter();
+    // A thread's first look has nothing to compare with: the cache may hold
+    // what other threads read before a change, so start afresh.
+    bool changed = view.reader != this || counter != view.counter;
+    view = ThreadView{.reader = this, .counter = counter, .checked = now};
+    return changed;
+  }
+
   catalog::StorePool& stores_;
   ResponseCache& cache_;
-  std::mutex mutex_;
-  // Per thread: the change counter of its store when it last looked.
-  std::unordered_map<std::thread::id, std::int64_t> last_seen_;
 };
 
 Error NoSuchEntity(const std::string& fqn) {

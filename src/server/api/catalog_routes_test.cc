@@ -76,8 +76,8 @@ class CatalogRoutesTest : public ::testing::Test {
   json CallJson(Method method, const std::string& target, int want_status = 200,
                 std::string body = "") {
     Response response = Call(method, target, std::move(body));
-    EXPECT_EQ(response.status, want_status) << target << ": " << response.body;
-    return json::parse(response.body);
+    EXPECT_EQ(response.status, want_status) << target << ": " << response.Text();
+    return json::parse(response.Text());
   }
 
   static inline fs::path dir_;

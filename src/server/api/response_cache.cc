@@ -9,16 +9,17 @@ std::uint64_t ResponseCache::generation() const {
   return generation_;
 }
 
-std::optional<std::string> ResponseCache::Get(std::string_view key) {
+ResponseCache::Body ResponseCache::Get(std::string_view key) {
   std::lock_guard lock(mutex_);
-  auto it = entries_.find(std::string(key));
-  if (it == entries_.end()) return std::nullopt;
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return nullptr;
   lru_.splice(lru_.begin(), lru_, it->second.recency);
   return it->second.body;
 }
 
-void ResponseCache::Put(std::string key, std::string body, std::uint64_t generation) {
-  std::size_t cost = key.size() + body.size();
+void ResponseCache::Put(std::string key, Body body, std::uint64_t generation) {
+  if (!body) return;
+  std::size_t cost = key.size() + body->size();
   if (cost > max_entry_bytes_ || cost > max_bytes_) return;
   std::lock_guard lock(mutex_);
   if (generation != generation_ || entries_.contains(key)) return;
@@ -30,6 +31,18 @@ void ResponseCache::Put(std::string key, std::string body, std::uint64_t generat
 
 void ResponseCache::Invalidate() {
   std::lock_guard lock(mutex_);
+  DropAll();
+}
+
+void ResponseCache::InvalidateIfAhead(std::uint64_t commits) {
+  if (commits <= commits_seen_.load(std::memory_order_acquire)) return;
+  std::lock_guard lock(mutex_);
+  if (commits <= commits_seen_.load(std::memory_order_relaxed)) return;
+  DropAll();
+  commits_seen_.store(commits, std::memory_order_release);
+}
+
+void ResponseCache::DropAll() {
   ++generation_;
   entries_.clear();
   lru_.clear();
@@ -44,7 +57,7 @@ std::size_t ResponseCache::size_bytes() const {
 void ResponseCache::EvictUntilFits(std::size_t incoming) {
   while (!lru_.empty() && bytes_ + incoming > max_bytes_) {
     auto it = entries_.find(lru_.back());
-    bytes_ -= it->first.size() + it->second.body.size();
+    bytes_ -= it->first.size() + it->second.body->size();
     entries_.erase(it);
     lru_.pop_back();
   }

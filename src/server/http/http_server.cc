@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
@@ -40,6 +41,23 @@ constexpr std::uint64_t kIgnoredBodyLimit = std::uint64_t{64} * 1024;
 // Upload and write handlers may wait (a run, the write lock); they run here,
 // not on the I/O threads.
 constexpr int kBlockingHandlerThreads = 4;
+
+// `text` as a JSON string literal, invalid UTF-8 replaced. Paths, addresses
+// and token names are nearly always printable ASCII without quotes or
+// backslashes, which need no escaping: those skip the JSON encoder.
+std::string JsonString(std::string_view text) {
+  bool plain = std::all_of(text.begin(), text.end(),
+                           [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+  if (!plain) {
+    return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  std::string quoted;
+  quoted.reserve(text.size() + 2);
+  quoted += '"';
+  quoted += text;
+  quoted += '"';
+  return quoted;
+}
 
 Method MethodOf(http::verb verb) {
   switch (verb) {
@@ -373,6 +391,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (file_parser_) version = file_parser_->get().version();
     int status = response.status;
     if (!response.file.empty()) return ReplyWithFile(std::move(response), version);
+    if (response.shared_body) return ReplyWithSharedBody(std::move(response), version);
 
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(status), version);
@@ -382,6 +401,26 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     std::size_t size = res->body().size();
     if (request_.method == Method::kHead) res->body().clear();  // Content-Length stays
     Write(res, status, size);
+  }
+
+  // A cached body goes out as it is: the message points into the shared
+  // string and keeps it alive until the write is done.
+  void ReplyWithSharedBody(Response response, unsigned version) {
+    using Message = http::response<http::span_body<const char>>;
+    struct Held {
+      std::shared_ptr<const std::string> body;
+      Message message;
+    };
+    auto held =
+        std::make_shared<Held>(Held{std::move(response.shared_body),
+                                    Message(static_cast<http::status>(response.status), version)});
+    std::shared_ptr<Message> res(held, &held->message);
+    FillHeaders(*res, response);
+    res->body() = {held->body->data(), held->body->size()};
+    res->prepare_payload();
+    std::size_t size = held->body->size();
+    if (request_.method == Method::kHead) res->body() = {};  // Content-Length stays
+    Write(res, response.status, size);
   }
 
   void ReplyWithFile(Response response, unsigned version) {
@@ -435,19 +474,17 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
     const char* route = route_ != nullptr ? route_->pattern.c_str() : "unmatched";
     server_.metrics.ObserveRequest(route, MethodName(request_.method), status, seconds);
-    nlohmann::json line = {
-        {"ts", std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-                   .count()},
-        {"remote", remote_},
-        {"method", MethodName(request_.method)},
-        {"path", request_.path},  // never the query string: it may carry secrets
-        {"route", route},
-        {"status", status},
-        {"bytes_in", bytes_in_},
-        {"bytes_out", bytes_out},
-        {"duration_ms", seconds * 1000},
-        {"token", request_.principal ? nlohmann::json(request_.principal->name) : nullptr}};
-    server_.access_log->info(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    // Formatted directly rather than through a json object (a map of ten
+    // nodes per request); the strings a client chose go through the JSON
+    // encoder, which escapes them and replaces invalid UTF-8.
+    server_.access_log->info(
+        R"({{"bytes_in":{},"bytes_out":{},"duration_ms":{},"method":"{}","path":{},)"
+        R"("remote":{},"route":{},"status":{},"token":{},"ts":{}}})",
+        bytes_in_, bytes_out, seconds * 1000, MethodName(request_.method),
+        JsonString(request_.path),  // never the query string: it may carry secrets
+        JsonString(remote_), JsonString(route), status,
+        request_.principal ? JsonString(request_.principal->name) : std::string("null"),
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
   }
 
   void RemoveUpload() {

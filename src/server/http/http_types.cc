@@ -131,4 +131,11 @@ Response JsonResponse(int status, std::string body) {
   return response;
 }
 
+Response JsonResponse(int status, std::shared_ptr<const std::string> body) {
+  Response response;
+  response.status = status;
+  response.shared_body = std::move(body);
+  return response;
+}
+
 }  // namespace cairn::server

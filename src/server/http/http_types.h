@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,10 +55,16 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // When set, the body is this string, shared with whoever else holds it
+  // (the response cache) and sent without a copy; `body` is ignored.
+  std::shared_ptr<const std::string> shared_body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   // When set, the body is this file's contents (static assets), sent from
   // disk; `body` is ignored.
   std::filesystem::path file;
+
+  // The body, wherever it is held (not a file's).
+  std::string_view Text() const { return shared_body ? std::string_view(*shared_body) : body; }
 };
 
 // The JSON error body every route uses, so clients parse one shape:
@@ -76,5 +83,6 @@ Response ErrorResponseFor(std::string_view path, const Error& error);
 
 // A JSON response from already serialised text.
 Response JsonResponse(int status, std::string body);
+Response JsonResponse(int status, std::shared_ptr<const std::string> body);
 
 }  // namespace cairn::server
