@@ -86,8 +86,8 @@ int IngestWorkflow(const std::string& config_path, const std::string& db_overrid
                 config.connector->type, config.service_name, db);
   auto store = catalog::OpenStore(db, {.first_load = true});
   TerminalProgress progress;
-  const ingest::IngestReport report = ingest::RunWorkflow(
-      config, *store, progress, {.force = force, .dispose = FreeInBackground});
+  const ingest::IngestReport report =
+      ingest::RunWorkflow(config, *store, progress, {.force = force, .dispose = FreeInBackground});
   ReportIngest(report, store->Counts(), output);
   return 0;
 }
