@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 from harness import ADMIN_TOKEN, JAFFLE, ServerTestCase, wait_for
 
@@ -123,6 +124,15 @@ class UploadFaultTest(UploadTestCase):
             response = self.server.post("/integration/dbt/manifest/", files={"manifest_file": f})
         self.assertError(response, 400, "integration")
         self.assertError(self.upload(MANIFEST, "manifest_file", "manifest", integration="nope"), 404)
+        self.assertEqual(self.runs(), [])
+
+    def test_an_empty_upload_is_answered_at_once(self):
+        # Content-Length: 0 on a streamed-upload route: nothing to wait for.
+        start = time.time()
+        response = self.server.post("/integration/dbt/manifest/", data=b"",
+                                    headers={"Content-Type": "multipart/form-data; boundary=x"}, timeout=10)
+        self.assertLess(time.time() - start, 5)
+        self.assertEqual(response.status_code, 400, response.text)
         self.assertEqual(self.runs(), [])
 
     def test_wrong_content_type_is_refused(self):

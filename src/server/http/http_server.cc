@@ -319,21 +319,27 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   // Uploads are read chunk by chunk so the idle timeout restarts with each
-  // chunk: a slow 1 GB upload is fine, a stalled one is not.
+  // chunk: a slow 1 GB upload is fine, a stalled one is not. A body that is
+  // complete (or empty: Content-Length 0) is not read from the socket again,
+  // which would wait for bytes that never come.
   void ReadUploadChunk() {
+    if (file_parser_->is_done()) return FinishUpload();
     Lowest().expires_after(std::chrono::seconds(server_.options.idle_timeout_seconds));
     http::async_read_some(
         stream_, buffer_, *file_parser_,
         [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
           self->bytes_in_ += bytes;
           if (ec) return self->OnBodyError(ec);
-          if (!self->file_parser_->is_done()) return self->ReadUploadChunk();
-          self->file_parser_->get().body().close();
-          self->request_.body_file = self->upload_path_;
-          std::error_code size_ec;
-          self->request_.body_size = std::filesystem::file_size(self->upload_path_, size_ec);
-          self->Dispatch();
+          self->ReadUploadChunk();
         });
+  }
+
+  void FinishUpload() {
+    file_parser_->get().body().close();
+    request_.body_file = upload_path_;
+    std::error_code size_ec;
+    request_.body_size = std::filesystem::file_size(upload_path_, size_ec);
+    Dispatch();
   }
 
   void OnBodyError(beast::error_code ec) {
