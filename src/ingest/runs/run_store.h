@@ -10,6 +10,10 @@
 
 #include "ingest/runs/extraction_run.h"
 
+namespace cairn {
+class SecretCipher;  // core/secret_cipher.h
+}  // namespace cairn
+
 namespace cairn::ingest {
 
 // Where integrations and their extraction runs are recorded. Backend-neutral
@@ -43,12 +47,10 @@ class RunStore {
   virtual std::map<std::string, std::int64_t> CountRunsByStatus() = 0;
 };
 
-class SettingsCipher;
-
 // The run store in the catalog's SQLite file (migrated by opening the catalog
 // first). With a cipher, integrations' settings are sealed in the file (and
 // rows written unsealed before are still read); the cipher must outlive it.
 std::unique_ptr<RunStore> OpenSqliteRunStore(const std::string& path,
-                                             const SettingsCipher* cipher = nullptr);
+                                             const SecretCipher* cipher = nullptr);
 
 }  // namespace cairn::ingest

@@ -2,7 +2,7 @@
 
 #include "catalog/sqlite/connection.h"
 #include "ingest/runs/run_store.h"
-#include "ingest/runs/settings_cipher.h"
+#include "core/secret_cipher.h"
 
 namespace cairn::ingest {
 namespace {
@@ -69,7 +69,7 @@ ExtractionRun RunFromRow(const Statement& row) {
 
 class SqliteRunStore final : public RunStore {
  public:
-  SqliteRunStore(const std::string& path, const SettingsCipher* cipher)
+  SqliteRunStore(const std::string& path, const SecretCipher* cipher)
       : cipher_(cipher), db_(path) {
     db_.Exec("PRAGMA busy_timeout = 300000");  // may wait for an extraction's Apply
   }
@@ -195,7 +195,7 @@ class SqliteRunStore final : public RunStore {
     return integration;
   }
 
-  const SettingsCipher* cipher_;
+  const SecretCipher* cipher_;
   std::mutex mutex_;
   Connection db_;
 };
@@ -203,7 +203,7 @@ class SqliteRunStore final : public RunStore {
 }  // namespace
 
 std::unique_ptr<RunStore> OpenSqliteRunStore(const std::string& path,
-                                             const SettingsCipher* cipher) {
+                                             const SecretCipher* cipher) {
   return std::make_unique<SqliteRunStore>(path, cipher);
 }
 

@@ -1,4 +1,4 @@
-#include "ingest/runs/settings_cipher.h"
+#include "core/secret_cipher.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -16,7 +16,7 @@
 #include "core/file.h"
 #include "core/hex.h"
 
-namespace cairn::ingest {
+namespace cairn {
 namespace {
 
 constexpr std::string_view kPrefix = "sealed:v1:";
@@ -63,18 +63,18 @@ int Length(std::size_t size) {
 
 }  // namespace
 
-SettingsCipher::SettingsCipher(std::string key) : key_(std::move(key)) {
+SecretCipher::SecretCipher(std::string key) : key_(std::move(key)) {
   if (key_.size() != kKeyBytes) {
     throw Error(ErrorCode::kInvalidArgument,
                 fmt::format("the settings key must be {} bytes", kKeyBytes));
   }
 }
 
-bool SettingsCipher::IsSealed(std::string_view stored) {
+bool SecretCipher::IsSealed(std::string_view stored) {
   return stored.starts_with(kPrefix);
 }
 
-std::string SettingsCipher::Seal(std::string_view plaintext) const {
+std::string SecretCipher::Seal(std::string_view plaintext) const {
   std::array<unsigned char, kNonceBytes> nonce{};
   if (RAND_bytes(nonce.data(), static_cast<int>(nonce.size())) != 1) {
     throw Error(ErrorCode::kInternal, "no random bytes for a nonce");
@@ -97,7 +97,7 @@ std::string SettingsCipher::Seal(std::string_view plaintext) const {
          HexLower(Bytes(sealed), sealed.size());
 }
 
-std::string SettingsCipher::Open(std::string_view stored) const {
+std::string SecretCipher::Open(std::string_view stored) const {
   if (!IsSealed(stored)) return std::string(stored);
   std::optional<std::string> bytes = FromHex(stored.substr(kPrefix.size()));
   if (!bytes || bytes->size() < kNonceBytes + kTagBytes) CannotOpen();
@@ -122,11 +122,11 @@ std::string SettingsCipher::Open(std::string_view stored) const {
   return plaintext;
 }
 
-std::string LoadOrCreateSettingsKey(const std::filesystem::path& key_file,
-                                    const std::optional<std::string>& env_key) {
+std::string LoadOrCreateSecretKey(const std::filesystem::path& key_file,
+                                  const std::optional<std::string>& env_key) {
   if (env_key && !env_key->empty()) {
     std::optional<std::string> key = FromHex(*env_key);
-    if (!key || key->size() != SettingsCipher::kKeyBytes) {
+    if (!key || key->size() != SecretCipher::kKeyBytes) {
       throw Error(ErrorCode::kInvalidArgument,
                   "CAIRN_SECRET_KEY must be 64 hex digits (32 bytes; openssl rand -hex 32)");
     }
@@ -134,13 +134,13 @@ std::string LoadOrCreateSettingsKey(const std::filesystem::path& key_file,
   }
   if (std::filesystem::exists(key_file)) {
     std::optional<std::string> key = FromHex(ReadFile(key_file.string()));
-    if (!key || key->size() != SettingsCipher::kKeyBytes) {
+    if (!key || key->size() != SecretCipher::kKeyBytes) {
       throw Error(ErrorCode::kInvalidArgument, "not a settings key (64 hex digits)",
                   {.file = key_file.string()});
     }
     return *key;
   }
-  std::array<unsigned char, SettingsCipher::kKeyBytes> key{};
+  std::array<unsigned char, SecretCipher::kKeyBytes> key{};
   if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
     throw Error(ErrorCode::kInternal, "no random bytes for the settings key");
   }
@@ -155,7 +155,7 @@ std::string LoadOrCreateSettingsKey(const std::filesystem::path& key_file,
   int link_error = errno;
   ::unlink(temporary.c_str());
   if (linked != 0 && written && link_error == EEXIST) {
-    return LoadOrCreateSettingsKey(key_file, std::nullopt);
+    return LoadOrCreateSecretKey(key_file, std::nullopt);
   }
   if (linked != 0) {
     throw Error(ErrorCode::kIo, "cannot create the settings key", {.file = key_file.string()});
@@ -163,4 +163,4 @@ std::string LoadOrCreateSettingsKey(const std::filesystem::path& key_file,
   return std::string(reinterpret_cast<const char*>(key.data()), key.size());
 }
 
-}  // namespace cairn::ingest
+}  // namespace cairn

@@ -5,18 +5,19 @@
 #include <string>
 #include <string_view>
 
-// Integration settings carry credentials (a bucket's secret access key), so
-// the run store keeps them sealed: AES-256-GCM under a key held apart from
-// the catalog's rows, so that a copy of the catalog file alone (a backup, a
-// support bundle) does not give the keys away. Thread-safe.
-namespace cairn::ingest {
+// Credentials kept by Cairn (a bucket integration's secret access key, a dbt
+// Cloud API key, a secret file) are sealed: AES-256-GCM under a key held
+// apart from the rows or file that hold them, so that a copy of the catalog
+// alone (a backup, a support bundle) does not give the keys away.
+// Thread-safe.
+namespace cairn {
 
-class SettingsCipher {
+class SecretCipher {
  public:
   static constexpr std::size_t kKeyBytes = 32;
 
   // `key`: kKeyBytes raw bytes; kInvalidArgument otherwise.
-  explicit SettingsCipher(std::string key);
+  explicit SecretCipher(std::string key);
 
   // "sealed:v1:" and the hex of a fresh 12-byte nonce, the ciphertext and
   // the 16-byte tag.
@@ -35,7 +36,7 @@ class SettingsCipher {
 // set, else the file `key_file`, created with random bytes (mode 0600) when
 // it does not exist. Throws kInvalidArgument for a malformed key, kIo when
 // the file cannot be read or written.
-std::string LoadOrCreateSettingsKey(const std::filesystem::path& key_file,
-                                    const std::optional<std::string>& env_key);
+std::string LoadOrCreateSecretKey(const std::filesystem::path& key_file,
+                                  const std::optional<std::string>& env_key);
 
-}  // namespace cairn::ingest
+}  // namespace cairn
