@@ -13,7 +13,7 @@
 #include "core/error.h"
 #include "ingest/runs/extraction_service.h"
 #include "ingest/runs/run_store.h"
-#include "ingest/runs/settings_cipher.h"
+#include "core/secret_cipher.h"
 #include "server/api/catalog_routes.h"
 #include "server/api/integration_routes.h"
 #include "server/api/openapi_document.h"
@@ -122,7 +122,7 @@ int Serve(const ServeOptions& options, std::ostream& out) {
   // Integrations' settings hold bucket keys: sealed in the catalog file with
   // a key kept outside it.
   const char* secret_key = std::getenv("CAIRN_SECRET_KEY");
-  ingest::SettingsCipher cipher(ingest::LoadOrCreateSettingsKey(
+  SecretCipher cipher(LoadOrCreateSecretKey(
       path + ".secret-key", secret_key ? std::optional<std::string>(secret_key) : std::nullopt));
   std::unique_ptr<ingest::RunStore> run_store = ingest::OpenSqliteRunStore(path, &cipher);
   ingest::ExtractionService extraction(
