@@ -17,7 +17,7 @@ import tempfile
 import time
 import unittest
 
-from cli_test import EX_CONFIG, CairnTestCase, digest, run
+from cli_test import EX_CONFIG, JAFFLE, CairnTestCase, digest, run
 
 EX_IOERR = 74
 PG_BIN = "/usr/lib/postgresql/15/bin"
@@ -52,6 +52,28 @@ CREATE TABLE staging.tmp_load (x int);
 CREATE TABLE staging.stg_orders (id bigint);
 INSERT INTO sales.customers SELECT g, 'c' || g || '@example.com', 'C' || g FROM generate_series(1, 50) g;
 ANALYZE sales.customers;
+"""
+
+# What jaffle_shop's dbt project builds, as the warehouse holds it (a few of
+# its relations), and a table dbt does not know.
+JAFFLE_SQL = """
+CREATE SCHEMA main;
+CREATE TABLE main.customers (
+  customer_id text PRIMARY KEY,
+  customer_name text NOT NULL,
+  count_lifetime_orders bigint,
+  lifetime_spend numeric(12,2),
+  loyalty_tier text
+);
+COMMENT ON TABLE main.customers IS 'written by the DBA';
+COMMENT ON COLUMN main.customers.loyalty_tier IS 'set by the CRM sync';
+CREATE TABLE main.orders (
+  order_id text PRIMARY KEY,
+  customer_id text REFERENCES main.customers(customer_id),
+  ordered_at timestamp
+);
+CREATE VIEW main.stg_customers AS SELECT customer_id, customer_name FROM main.customers;
+CREATE TABLE main.audit_log (at timestamptz);
 """
 
 
@@ -170,6 +192,44 @@ class Postgres(CairnTestCase):
         self.assertIn("sum(orders.total)", matview["definition"])
         text = run("show", "warehouse.shop.sales.big_orders", "--db", self.url, check=True).stdout
         self.assertIn("definition:", text)
+
+    def test_dbt_attaches_to_the_warehouse_tables_in_either_order(self):
+        self.server.psql("CREATE DATABASE jaffle_shop")
+        self.server.psql(JAFFLE_SQL, database="jaffle_shop")
+        connection = [line if not line.startswith("database:") else "database: jaffle_shop"
+                      for line in self.connection()]
+        config = self.write("jaffle.yaml", workflow("postgres", connection, service="jaffle"))
+        fqns = [f"jaffle.jaffle_shop.main.{name}" for name in ("customers", "orders", "stg_customers",
+                                                              "audit_log", "locations")]
+        catalogs = []
+        for order in (("warehouse", "dbt"), ("dbt", "warehouse")):
+            url = "sqlite:" + os.path.join(self.dir, "-".join(order) + ".db")
+            for step in order:
+                if step == "warehouse":
+                    run("ingest", "-c", config, "--db", url, check=True)
+                else:
+                    run("ingest", "dbt", JAFFLE, "--db", url, "--service", "jaffle", check=True)
+            catalogs.append({fqn: json.loads(run("show", fqn, "--db", url, "--json", check=True).stdout)
+                             for fqn in fqns})
+        self.assertEqual(catalogs[0], catalogs[1])
+
+        customers = catalogs[0]["jaffle.jaffle_shop.main.customers"]
+        self.assertEqual(customers["dbt"]["unique_id"], "model.jaffle_shop.customers")
+        with open(os.path.join(JAFFLE, "manifest.json")) as f:
+            model = json.load(f)["nodes"]["model.jaffle_shop.customers"]
+        self.assertEqual(customers["table"]["description"], model["description"])
+        columns = {c["name"]: c for c in customers["table"]["columns"]}
+        self.assertEqual(list(columns)[:5], ["customer_id", "customer_name", "count_lifetime_orders",
+                                             "lifetime_spend", "loyalty_tier"])
+        self.assertEqual(columns["lifetime_spend"]["data_type"], "numeric(12,2)")
+        self.assertIn({"type": "primary_key"}, columns["customer_id"]["constraints"])
+        self.assertEqual(columns["customer_id"]["description"], model["columns"]["customer_id"]["description"])
+        self.assertEqual(columns["loyalty_tier"]["description"], "set by the CRM sync")
+        self.assertIn("first_ordered_at", columns, "columns only dbt knows are kept")
+        self.assertEqual(catalogs[0]["jaffle.jaffle_shop.main.stg_customers"]["table"]["table_type"], "view")
+        self.assertIsNone(catalogs[0]["jaffle.jaffle_shop.main.audit_log"]["dbt"])
+        self.assertEqual(catalogs[0]["jaffle.jaffle_shop.main.locations"]["dbt"]["unique_id"],
+                         "model.jaffle_shop.locations", "dbt creates the tables the warehouse lacks")
 
     def test_filters_and_include_views(self):
         report = self.ingest("includeViews: false", "schemaFilterPattern:", "  excludes: [staging$]",

@@ -410,6 +410,14 @@ void CheckFormat(const ObjectReader& in) {
 
 }  // namespace
 
+json TableToJson(const Table& table) {
+  return TableJson(table);
+}
+
+Table TableFromJson(const json& table) {
+  return ReadTable(ObjectReader(table, "$"));
+}
+
 json SnapshotToJson(const ServiceSnapshot& snapshot) {
   return {{"format", kSnapshotFormat},
           {"service", snapshot.service},

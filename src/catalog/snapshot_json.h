@@ -27,6 +27,12 @@ inline constexpr std::string_view kSnapshotFormat = "cairn-snapshot/1";
 
 nlohmann::json SnapshotToJson(const ServiceSnapshot& snapshot);
 
+// One table as it appears in a snapshot's "tables"; the store also keeps
+// each origin's view of a table that several origins describe this way.
+nlohmann::json TableToJson(const Table& table);
+// Throws Error(kParse) naming the path of a wrong member, as below.
+Table TableFromJson(const nlohmann::json& table);
+
 // Reads a document SnapshotToJson wrote. Members other than the identifying
 // ones (service, origin, each entity's fqn/unique_id/name) may be left out
 // and take the model's defaults; unknown members are ignored. Throws

@@ -1060,4 +1060,113 @@ TEST_P(StoreContractTest, EditsDoNotForgetTheFingerprint) {
   EXPECT_TRUE(store_->FindUnchanged("dbt:one").has_value());
 }
 
+namespace {
+
+// The warehouse's view of the shop (origin postgres): what dbt builds, as
+// the database describes it — upper-case spelling, types, a primary key, a
+// view's definition, comments — plus a table dbt does not know.
+ServiceSnapshot ShopWarehouse() {
+  ServiceSnapshot s;
+  s.service = "shop";
+  s.service_type = "postgres";
+  s.origin = "postgres";
+  s.missing_tables = MissingTables::kMarkDeleted;
+  Table customers =
+      MakeTable("shop.ANALYTICS.MAIN.CUSTOMERS", "MAIN", "CUSTOMERS", "a comment",
+                {MakeColumn("ID", 1, "integer", "the key"), MakeColumn("EMAIL", 2, "text", ""),
+                 MakeColumn("CREATED_AT", 3, "timestamp", "")});
+  customers.database = "ANALYTICS";
+  customers.columns[0].constraints_json = R"([{"type":"primary_key"}])";
+  customers.stats_json = R"({"row_count":{"value":100}})";
+  Table revenue =
+      MakeTable(kRevenue, "main", "daily.revenue", "", {MakeColumn("day", 1, "date", "")});
+  revenue.table_type = "view";
+  revenue.definition = "SELECT day FROM orders";
+  Table audit = MakeTable("shop.analytics.main.audit_log", "main", "audit_log", "",
+                          {MakeColumn("at", 1, "timestamp", "")});
+  s.tables = {customers, revenue, audit};
+  return s;
+}
+
+std::vector<Table> AllTables(Store& store, const std::vector<std::string>& fqns) {
+  std::vector<Table> tables;
+  for (const std::string& fqn : fqns) {
+    std::optional<EntityDetail> detail = store.Get(fqn);
+    EXPECT_TRUE(detail && detail->table) << fqn;
+    if (detail && detail->table) tables.push_back(*detail->table);
+  }
+  return tables;
+}
+
+std::vector<std::string> ShopTables() {
+  return {kCustomers, kOrders, kRawOrders, kRevenue, "shop.analytics.main.audit_log"};
+}
+
+}  // namespace
+
+TEST_P(StoreContractTest, AWarehouseAndDbtInEitherOrderGiveTheSameCatalog) {
+  store_->Apply(ShopWarehouse());
+  store_->Apply(ShopSnapshot());
+  std::unique_ptr<Store> other = GetParam()();
+  other->Apply(ShopSnapshot());
+  other->Apply(ShopWarehouse());
+
+  std::vector<Table> tables = AllTables(*store_, ShopTables());
+  EXPECT_EQ(tables, AllTables(*other, ShopTables()));
+  EXPECT_EQ(Fqns(Find(*store_, "customers")), Fqns(Find(*other, "customers")));
+  EXPECT_EQ(store_->Counts().tables, 5);
+  EXPECT_EQ(other->Counts().tables, 5);
+
+  // One table: the warehouse's spelling, types, key and stats; dbt's words.
+  const Table& customers = tables[0];
+  EXPECT_EQ(customers.fqn, "shop.ANALYTICS.MAIN.CUSTOMERS");
+  EXPECT_EQ(customers.description, store_->Get(kCustomers)->node->description);
+  EXPECT_EQ(customers.stats_json, R"({"row_count":{"value":100}})");
+  ASSERT_GE(customers.columns.size(), 3u);
+  EXPECT_EQ(customers.columns[0].name, "ID");
+  EXPECT_EQ(customers.columns[0].data_type, "integer");
+  EXPECT_EQ(customers.columns[0].constraints_json, R"([{"type":"primary_key"}])");
+  EXPECT_EQ(customers.columns[2].name, "CREATED_AT") << "warehouse columns keep their order";
+  EXPECT_EQ(tables[3].definition, "SELECT day FROM orders");
+  EXPECT_EQ(store_->Get(kCustomers)->node->unique_id, "model.shop.customers")
+      << "dbt's node still attaches to the shared table";
+
+  // Applying either again changes nothing, in either catalog.
+  for (Store* store : {store_.get(), other.get()}) {
+    ApplyReport warehouse = store->Apply(ShopWarehouse());
+    EXPECT_EQ(warehouse.tables.unchanged, 3);
+    EXPECT_EQ(warehouse.tables.added + warehouse.tables.updated, 0);
+    ApplyReport dbt = store->Apply(ShopSnapshot());
+    EXPECT_EQ(dbt.tables.unchanged, 4);
+    EXPECT_EQ(dbt.tables.added + dbt.tables.updated + dbt.tables.removed, 0);
+  }
+  EXPECT_EQ(AllTables(*store_, ShopTables()), tables);
+}
+
+TEST_P(StoreContractTest, WhatDbtStopsDescribingTheWarehouseStillShows) {
+  store_->Apply(ShopWarehouse());
+  store_->Apply(ShopSnapshot());
+  ApplyReport report = store_->Apply(ChangedShopSnapshot());  // drops daily.revenue's model
+  EXPECT_EQ(report.tables.removed, 0) << "the warehouse still has it";
+  std::unique_ptr<Store> warehouse_only = GetParam()();
+  warehouse_only->Apply(ShopWarehouse());
+  EXPECT_EQ(AllTables(*store_, {kRevenue}), AllTables(*warehouse_only, {kRevenue}));
+  EXPECT_EQ(store_->Apply(ShopWarehouse()).tables.unchanged, 3) << "as if dbt had never been";
+}
+
+TEST_P(StoreContractTest, AWarehouseMarksASharedTableDeletedUntilItReturns) {
+  store_->Apply(ShopWarehouse());
+  store_->Apply(ShopSnapshot());
+  ServiceSnapshot gone = ShopWarehouse();
+  gone.tables.erase(gone.tables.begin());  // customers dropped in the database
+  EXPECT_EQ(store_->Apply(gone).tables.marked_deleted, 1);
+  EXPECT_FALSE(store_->Get(kCustomers)->table->deleted_at.empty());
+  EXPECT_EQ(store_->Apply(gone).tables.marked_deleted, 0) << "marked once";
+  store_->Apply(ShopSnapshot());
+  EXPECT_FALSE(store_->Get(kCustomers)->table->deleted_at.empty())
+      << "dbt documenting it does not bring it back";
+  store_->Apply(ShopWarehouse());
+  EXPECT_TRUE(store_->Get(kCustomers)->table->deleted_at.empty()) << "back again";
+}
+
 }  // namespace cairn::catalog::testing

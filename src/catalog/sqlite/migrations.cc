@@ -323,6 +323,21 @@ CREATE TABLE bucket_sync_leases(
 ) WITHOUT ROWID;
 )sql";
 
+// Tables that several origins describe (a warehouse and dbt): each origin's
+// view of the table, so that its row can hold their merge
+// (catalog/table_layers.h) whatever order they were applied in. Such a row
+// has the origin '' (sqlite/table_rows.h); a table only one origin describes
+// has no layers.
+constexpr const char* kTableLayers = R"sql(
+CREATE TABLE table_layers(
+  table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+  origin TEXT NOT NULL,
+  content_hash INTEGER NOT NULL,
+  layer TEXT NOT NULL,
+  PRIMARY KEY (table_id, origin)
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -337,6 +352,7 @@ const std::vector<Migration>& Migrations() {
       {8, "view definitions", kViewDefinitions},
       {9, "tables marked deleted", kDeletedTables},
       {10, "bucket syncs and their leases", kBucketSyncs},
+      {12, "tables described by several origins", kTableLayers},
   };
   return kMigrations;
 }

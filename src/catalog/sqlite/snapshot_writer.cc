@@ -9,15 +9,21 @@
 #include "catalog/content_hash.h"
 #include "catalog/fqn_key.h"
 #include "catalog/json_text.h"
+#include "catalog/sqlite/table_rows.h"
+#include "catalog/table_layers.h"
 #include "core/error.h"
+#include "core/timestamp.h"
 
 namespace cairn::catalog::sqlite {
 namespace {
 
+// A service is of its warehouse's type: dbt documenting it does not change
+// that, whichever was ingested first.
 constexpr const char* kUpsertService = R"sql(
 INSERT INTO services(name, service_type) VALUES (?1, ?2)
 ON CONFLICT(name) DO UPDATE SET service_type = excluded.service_type
-WHERE excluded.service_type <> '' AND excluded.service_type <> services.service_type
+WHERE excluded.service_type NOT IN ('', 'dbt', services.service_type)
+   OR services.service_type = ''
 )sql";
 constexpr const char* kServiceId = "SELECT id, name FROM services WHERE name = ?1";
 constexpr const char* kHistoryHoldsRuns = "SELECT EXISTS (SELECT 1 FROM node_runs)";
@@ -35,7 +41,7 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
 constexpr const char* kUpdateTable = R"sql(
 UPDATE tables SET origin = ?2, content_hash = ?3, fqn = ?4, database_name = ?5, schema_name = ?6,
                   name = ?7, table_type = ?8, description = ?9, tags = ?10, owners = ?11,
-                  stats = ?12, definition = ?13, deleted_at = ''
+                  stats = ?12, definition = ?13, deleted_at = ?14
 WHERE id = ?1
 )sql";
 constexpr const char* kDeleteColumns = "DELETE FROM columns WHERE table_id = ?1";
@@ -251,6 +257,10 @@ void SnapshotWriter::WriteTables() {
                                                        .deleted = query->Int64(6) != 0});
     }
   }
+  if (std::any_of(stored.begin(), stored.end(),
+                  [](const auto& entry) { return entry.second.origin == kSharedOrigin; })) {
+    layers_ = ReadLayerHashes(db_, service_id_);
+  }
   table_ids_.reserve(snapshot_.tables.size());
   table_row_ids_.reserve(snapshot_.tables.size());
   for (const Table& table : snapshot_.tables) {
@@ -262,51 +272,130 @@ void SnapshotWriter::WriteTables() {
     }
     auto hash = static_cast<std::int64_t>(HashTable(table));
     auto found = stored.find(key);
-    if (found != stored.end() && found->second.hash == hash &&
-        found->second.origin == snapshot_.origin && !found->second.deleted) {
-      found->second.seen = true;
-      table_ids_.emplace(std::move(key), found->second.id);
-      table_row_ids_.push_back(found->second.id);
-      ++report_.tables.unchanged;
-      continue;
-    }
-    std::string tags = ToJsonArray(table.tags);
-    std::string owners = ToJsonArray(table.owners);
-    bool update = found != stored.end();
-    Statement& write = db_.Prepare(update ? kUpdateTable : kInsertTable);
-    write.Bind(1, update ? found->second.id : service_id_)
-        .Bind(2, View(snapshot_.origin))
-        .Bind(3, hash)
-        .Bind(4, View(table.fqn))
-        .Bind(5, View(table.database))
-        .Bind(6, View(table.schema))
-        .Bind(7, View(table.name))
-        .Bind(8, View(table.table_type))
-        .Bind(9, View(table.description))
-        .Bind(10, View(tags))
-        .Bind(11, View(owners))
-        .Bind(12, View(table.stats_json))
-        .Bind(13, View(table.definition))
-        .Exec();
     std::int64_t id = 0;
-    if (update) {
-      id = found->second.id;
-      found->second.seen = true;
-      db_.Prepare(kDeleteColumns).Bind(1, id).Exec();
-      ++report_.tables.updated;
+    if (found == stored.end()) {
+      id = InsertTable(table, hash);
     } else {
-      id = db_.LastInsertRowid();
-      ++report_.tables.added;
+      found->second.seen = true;
+      id = found->second.id;
+      if (found->second.origin != snapshot_.origin) {
+        ShareTable(found->second, table, hash);
+      } else if (found->second.hash == hash && !found->second.deleted) {
+        ++report_.tables.unchanged;
+      } else {
+        RewriteTable(found->second, snapshot_.origin, table, hash, /*deleted_at=*/"");
+        ++report_.tables.updated;
+      }
     }
-    InsertColumns(id, table);
     table_ids_.emplace(std::move(key), id);
     table_row_ids_.push_back(id);
-    dirty_tables_.insert(id);
   }
-  for (const auto& [key, row] : stored) {
-    if (row.seen || row.origin != snapshot_.origin || !InReadSchemas(row)) continue;
-    ForgetMissingTable(row);
+  for (auto& [key, row] : stored) {
+    if (row.seen || !InReadSchemas(row)) continue;
+    if (row.origin == snapshot_.origin) {
+      ForgetMissingTable(row);
+    } else if (layers_.contains({row.id, snapshot_.origin})) {
+      ForgetMissingLayer(row);
+    }
   }
+}
+
+std::int64_t SnapshotWriter::InsertTable(const Table& table, std::int64_t hash) {
+  BindTable(db_.Prepare(kInsertTable), service_id_, snapshot_.origin, table, hash).Exec();
+  std::int64_t id = db_.LastInsertRowid();
+  InsertColumns(id, table);
+  dirty_tables_.insert(id);
+  ++report_.tables.added;
+  return id;
+}
+
+void SnapshotWriter::RewriteTable(StoredRow& row, std::string_view origin, const Table& table,
+                                  std::int64_t hash, std::string_view deleted_at) {
+  BindTable(db_.Prepare(kUpdateTable), row.id, origin, table, hash).Bind(14, deleted_at).Exec();
+  db_.Prepare(kDeleteColumns).Bind(1, row.id).Exec();
+  InsertColumns(row.id, table);
+  dirty_tables_.insert(row.id);
+  row.origin = origin;
+  row.hash = hash;
+  row.deleted = !deleted_at.empty();
+}
+
+Statement& SnapshotWriter::BindTable(Statement& write, std::int64_t first, std::string_view origin,
+                                     const Table& table, std::int64_t hash) {
+  return write.Bind(1, first)
+      .Bind(2, origin)
+      .Bind(3, hash)
+      .Bind(4, View(table.fqn))
+      .Bind(5, View(table.database))
+      .Bind(6, View(table.schema))
+      .Bind(7, View(table.name))
+      .Bind(8, View(table.table_type))
+      .Bind(9, View(table.description))
+      .BindCopy(10, ToJsonArray(table.tags))
+      .BindCopy(11, ToJsonArray(table.owners))
+      .Bind(12, View(table.stats_json))
+      .Bind(13, View(table.definition));
+}
+
+void SnapshotWriter::ShareTable(StoredRow& row, const Table& table, std::int64_t hash) {
+  if (row.origin != kSharedOrigin) {
+    // A second origin describes the table: the row, until now the first
+    // origin's view of it, becomes that origin's layer.
+    std::optional<Table> first = ReadTableRow(db_, row.fqn);
+    if (!first) throw Error(ErrorCode::kInternal, "table row vanished: " + row.fqn);
+    PutLayer(db_, row.id, row.origin, row.hash, *first);
+  } else if (auto layer = layers_.find({row.id, snapshot_.origin});
+             layer != layers_.end() && layer->second.hash == hash && !layer->second.deleted) {
+    ++report_.tables.unchanged;
+    return;
+  }
+  Table layer = table;
+  layer.deleted_at.clear();  // only Apply marks deletions
+  PutLayer(db_, row.id, snapshot_.origin, hash, layer);
+  ++(Remerge(row) ? report_.tables.updated : report_.tables.unchanged);
+}
+
+void SnapshotWriter::ForgetMissingLayer(StoredRow& row) {
+  switch (snapshot_.missing_tables) {
+    case MissingTables::kKeep:
+      return;
+    case MissingTables::kMarkDeleted:
+      if (layers_.at({row.id, snapshot_.origin}).deleted) return;
+      for (TableLayer& layer : ReadLayers(db_, row.id)) {
+        if (layer.origin != snapshot_.origin) continue;
+        layer.table.deleted_at = FormatUtcTimestamp(std::chrono::system_clock::now());
+        PutLayer(db_, row.id, layer.origin, static_cast<std::int64_t>(HashTable(layer.table)),
+                 layer.table);
+      }
+      Remerge(row);
+      ++report_.tables.marked_deleted;
+      return;
+    case MissingTables::kRemove:
+      // The table stays, as the other origins describe it.
+      RemoveLayer(db_, row.id, snapshot_.origin);
+      if (Remerge(row)) ++report_.tables.updated;
+      return;
+  }
+}
+
+bool SnapshotWriter::Remerge(StoredRow& row) {
+  std::vector<TableLayer> layers = ReadLayers(db_, row.id);
+  if (layers.size() == 1) {
+    // One origin left: its view is the row again, as if it had been alone.
+    RemoveLayers(db_, row.id);
+    const TableLayer& last = layers.front();
+    RewriteTable(row, last.origin, last.table, static_cast<std::int64_t>(HashTable(last.table)),
+                 last.table.deleted_at);
+    return true;
+  }
+  Table merged = MergeTableLayers(layers);
+  auto hash = static_cast<std::int64_t>(HashTable(merged));
+  if (row.origin == kSharedOrigin && row.hash == hash &&
+      row.deleted == !merged.deleted_at.empty()) {
+    return false;
+  }
+  RewriteTable(row, kSharedOrigin, merged, hash, merged.deleted_at);
+  return true;
 }
 
 bool SnapshotWriter::InReadSchemas(const StoredRow& row) const {

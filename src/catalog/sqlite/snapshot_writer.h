@@ -11,6 +11,7 @@
 #include "catalog/model.h"
 #include "catalog/sqlite/connection.h"
 #include "catalog/sqlite/search_index.h"
+#include "catalog/sqlite/table_rows.h"
 #include "catalog/staged_snapshot.h"
 
 namespace cairn::catalog::sqlite {
@@ -44,7 +45,23 @@ class SnapshotWriter {
   void Await(SnapshotPart part);
   void UpsertService();
   void WriteTables();
+  std::int64_t InsertTable(const Table& table, std::int64_t hash);
+  // Replaces a stored table's row and columns with `table`, held by `origin`.
+  void RewriteTable(StoredRow& row, std::string_view origin, const Table& table, std::int64_t hash,
+                    std::string_view deleted_at);
+  // Binds ?1 (`first`: the service id on insert, the row id on update) to ?13.
+  Statement& BindTable(Statement& write, std::int64_t first, std::string_view origin,
+                       const Table& table, std::int64_t hash);
   void InsertColumns(std::int64_t table_id, const Table& table);
+  // A table the snapshot lists that another origin describes too: this
+  // origin's layer is stored and the row becomes the layers' merge.
+  void ShareTable(StoredRow& row, const Table& table, std::int64_t hash);
+  // A shared table this origin no longer lists: its layer goes (or is
+  // marked deleted) and the row is merged again from what is left.
+  void ForgetMissingLayer(StoredRow& row);
+  // Writes the row from the table's layers again; false when it already
+  // held that.
+  bool Remerge(StoredRow& row);
   // Whether a stored table lies in what the snapshot read.
   bool InReadSchemas(const StoredRow& row) const;
   // A stored table of this origin the snapshot no longer lists.
@@ -80,6 +97,7 @@ class SnapshotWriter {
   std::vector<std::int64_t> table_row_ids_;
   std::vector<std::int64_t> node_row_ids_;
   std::unordered_map<std::string, std::int64_t> table_ids_;  // FqnKey -> id
+  StoredLayers layers_;  // of the service's shared tables, as stored before this Apply
   std::unordered_set<std::int64_t> dirty_tables_;
   std::unordered_set<std::int64_t> dirty_nodes_;
   bool had_entities_ = false;  // the service held tables or nodes of any origin

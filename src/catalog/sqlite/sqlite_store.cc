@@ -14,6 +14,7 @@
 #include "catalog/sqlite/migrations.h"
 #include "catalog/sqlite/search_index.h"
 #include "catalog/sqlite/snapshot_writer.h"
+#include "catalog/sqlite/table_rows.h"
 #include "catalog/staged_snapshot.h"
 #include "core/error.h"
 
@@ -34,16 +35,6 @@ constexpr int kHistoryInDetail = 20;
 // it runs (482 -> 451 MB).
 constexpr const char* kReadCacheSize = "PRAGMA cache_size = -16384";
 constexpr const char* kBulkCacheSize = "PRAGMA cache_size = -65536";
-
-constexpr const char* kSelectTable = R"sql(
-SELECT t.id, t.fqn, t.database_name, t.schema_name, t.name, t.table_type, t.description, t.tags,
-       t.owners, t.stats, s.name, t.definition, t.deleted_at
-FROM tables t JOIN services s ON s.id = t.service_id WHERE t.fqn = ?1
-)sql";
-constexpr const char* kSelectColumns = R"sql(
-SELECT name, ordinal, data_type, description, tags, meta, constraints_json
-FROM columns WHERE table_id = ?1 ORDER BY position
-)sql";
 
 #define CAIRN_SELECT_NODE                                                                       \
   "SELECT n.fqn, n.table_fqn, n.unique_id, n.resource_type, n.name, n.package_name,"            \
@@ -115,7 +106,9 @@ SELECT (SELECT count(*) FROM services), (SELECT count(*) FROM tables),
 // One statement, so the counts are of the same state as the fingerprint.
 constexpr const char* kFindUnchanged = R"sql(
 SELECT s.name,
-       (SELECT count(*) FROM tables t WHERE t.service_id = st.service_id AND t.origin = st.origin),
+       (SELECT count(*) FROM tables t WHERE t.service_id = st.service_id
+        AND (t.origin = st.origin OR EXISTS (SELECT 1 FROM table_layers l
+                                             WHERE l.table_id = t.id AND l.origin = st.origin))),
        (SELECT count(*) FROM dbt_nodes n
         WHERE n.service_id = st.service_id AND n.origin = st.origin),
        (SELECT count(*) FROM lineage_edges e
@@ -316,38 +309,7 @@ SearchPage SqliteStore::Search(const SearchQuery& query) {
 }
 
 std::optional<Table> SqliteStore::ReadTable(std::string_view fqn, std::string& service) {
-  Table table;
-  std::int64_t id = 0;
-  {
-    StatementScope row(db_->Prepare(kSelectTable));
-    row->Bind(1, fqn);
-    if (!row->Next()) return std::nullopt;
-    id = row->Int64(0);
-    table.fqn = row->String(1);
-    table.database = row->String(2);
-    table.schema = row->String(3);
-    table.name = row->String(4);
-    table.table_type = row->String(5);
-    table.description = row->String(6);
-    table.tags = ParseJsonArray(row->Text(7));
-    table.owners = ParseJsonArray(row->Text(8));
-    table.stats_json = row->String(9);
-    service = row->String(10);
-    table.definition = row->String(11);
-    table.deleted_at = row->String(12);
-  }
-  StatementScope rows(db_->Prepare(kSelectColumns));
-  rows->Bind(1, id);
-  while (rows->Next()) {
-    table.columns.push_back(Column{.name = rows->String(0),
-                                   .ordinal = static_cast<int>(rows->Int64(1)),
-                                   .data_type = rows->String(2),
-                                   .description = rows->String(3),
-                                   .tags = ParseJsonArray(rows->Text(4)),
-                                   .meta_json = rows->String(5),
-                                   .constraints_json = rows->String(6)});
-  }
-  return table;
+  return ReadTableRow(*db_, fqn, &service);
 }
 
 std::optional<DbtNode> SqliteStore::ReadNode(const char* sql, std::string_view key,
