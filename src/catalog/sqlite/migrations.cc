@@ -338,6 +338,13 @@ CREATE TABLE table_layers(
 ) WITHOUT ROWID;
 )sql";
 
+// Which process an extraction run belongs to (core/process.h), so that a
+// `cairn serve` starting on a catalog that others serve too fails only the
+// runs a dead process left.
+constexpr const char* kRunOwners = R"sql(
+ALTER TABLE extraction_runs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -353,6 +360,7 @@ const std::vector<Migration>& Migrations() {
       {9, "tables marked deleted", kDeletedTables},
       {10, "bucket syncs and their leases", kBucketSyncs},
       {12, "tables described by several origins", kTableLayers},
+      {13, "the process each extraction run belongs to", kRunOwners},
   };
   return kMigrations;
 }

@@ -1,11 +1,16 @@
 #include "ingest/runs/extraction_service.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <system_error>
 
 #include "catalog/model_json.h"
 #include "catalog/store.h"
@@ -155,6 +160,24 @@ ExtractionService::ExtractionService(RunStore& runs, ExtractionOptions options)
 
 ExtractionService::~ExtractionService() {
   Drain();
+  if (data_dir_lock_ >= 0) ::close(data_dir_lock_);
+}
+
+// Start clears the directory's run and upload files: two processes on one
+// directory would delete each other's.
+void ExtractionService::LockDataDir() {
+  fs::path lock = options_.data_dir / ".lock";
+  data_dir_lock_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (data_dir_lock_ < 0) {
+    throw Error(ErrorCode::kIo, fmt::format("cannot open {}: {}", lock.string(),
+                                            std::generic_category().message(errno)));
+  }
+  if (::flock(data_dir_lock_, LOCK_EX | LOCK_NB) != 0) {
+    throw Error(ErrorCode::kIo,
+                fmt::format("the data directory {} is in use by another cairn serve; give each "
+                            "instance its own --data-dir",
+                            options_.data_dir.string()));
+  }
 }
 
 fs::path ExtractionService::IntegrationDir(const std::string& integration_id) const {
@@ -167,6 +190,7 @@ fs::path ExtractionService::RunDir(std::int64_t run_id) const {
 
 void ExtractionService::Start() {
   fs::create_directories(upload_dir());
+  LockDataDir();
   int failed = runs_.FailUnfinishedRuns(kInterrupted);
   if (failed > 0) spdlog::warn("marked {} interrupted extraction run(s) failed", failed);
   std::error_code ec;

@@ -57,8 +57,9 @@ class ExtractionService {
   ExtractionService(const ExtractionService&) = delete;
   ExtractionService& operator=(const ExtractionService&) = delete;
 
-  // Marks runs a previous process left queued or running as failed, clears
-  // their files, and starts the workers.
+  // Takes the data directory (kIo when another process holds it: each
+  // `cairn serve` needs its own), marks runs a dead process left queued or
+  // running as failed, clears their files, and starts the workers.
   void Start();
   // Refuses new runs, lets queued and running ones finish, joins the workers.
   void Drain();
@@ -102,6 +103,7 @@ class ExtractionService {
  private:
   ExtractionRun OpenLocked(const std::string& integration_id, const std::string& trigger);
   void QueueLocked(const ExtractionRun& run, ArtifactFiles files);
+  void LockDataDir();
   void Work();
   void Execute(const ExtractionRun& run);
   std::filesystem::path IntegrationDir(const std::string& integration_id) const;
@@ -116,6 +118,7 @@ class ExtractionService {
   std::set<std::string> busy_;                               // integrations with a running run
   std::set<std::int64_t> unfinished_;                        // queued or running run ids
   std::vector<std::thread> workers_;
+  int data_dir_lock_ = -1;  // flock on data_dir/.lock while started
 };
 
 }  // namespace cairn::ingest

@@ -7,8 +7,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "catalog/sqlite/connection.h"
 #include "catalog/store.h"
 #include "core/error.h"
+#include "core/process.h"
 
 namespace cairn::ingest {
 namespace {
@@ -158,17 +160,59 @@ TEST_F(ExtractionServiceTest, StagedArtifactsRunTogetherOnTrigger) {
   EXPECT_FALSE(held[0].staged);
 }
 
+// What ThisProcess() would have written for a process that has ended: this
+// host and boot, a start time no running process of this pid has.
+std::string EndedProcess() {
+  std::string identity = ThisProcess();
+  return identity.substr(0, identity.rfind(' ')) + " 0";
+}
+
 TEST_F(ExtractionServiceTest, ARestartFailsRunsThatWereInterrupted) {
   service_.reset();
   ExtractionRun queued = runs_->CreateRun(integration_.id, "test");
   ExtractionRun running = runs_->CreateRun(integration_.id, "test");
   runs_->MarkRunning(running.id);
+  {
+    catalog::sqlite::Connection db((dir_ / "cairn.db").string());
+    db.Exec("UPDATE extraction_runs SET owner = '" + EndedProcess() + "'");
+  }
   StartService();
   for (std::int64_t id : {queued.id, running.id}) {
     std::optional<ExtractionRun> run = runs_->GetRun(id);
     EXPECT_EQ(run->status, kRunFailed);
     EXPECT_NE(run->error.find("interrupted"), std::string::npos);
   }
+}
+
+TEST_F(ExtractionServiceTest, AServerStartingBesideAnotherLeavesItsRunsAlone) {
+  // Runs of a process that still runs (this one, standing in for another
+  // `cairn serve` on the same catalog), here or on another host.
+  ExtractionRun local = runs_->CreateRun(integration_.id, "test");
+  runs_->MarkRunning(local.id);
+  ExtractionRun remote = runs_->CreateRun(integration_.id, "test");
+  {
+    catalog::sqlite::Connection db((dir_ / "cairn.db").string());
+    db.Exec("UPDATE extraction_runs SET owner = 'elsewhere.example boot 42 1000' WHERE id = " +
+            std::to_string(remote.id));
+  }
+  auto beside = OpenSqliteRunStore((dir_ / "cairn.db").string());
+  EXPECT_EQ(beside->FailUnfinishedRuns("interrupted"), 0);
+  EXPECT_EQ(runs_->GetRun(local.id)->status, kRunRunning);
+  EXPECT_EQ(runs_->GetRun(remote.id)->status, kRunQueued);
+}
+
+TEST_F(ExtractionServiceTest, TwoServicesCannotShareADataDirectory) {
+  ExtractionService second(*runs_, ExtractionOptions{.db_url = url_, .data_dir = dir_ / "data"});
+  try {
+    second.Start();
+    FAIL() << "started on a data directory in use";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("its own --data-dir"), std::string::npos)
+        << error.what();
+  }
+  ExtractionService elsewhere(*runs_,
+                              ExtractionOptions{.db_url = url_, .data_dir = dir_ / "other"});
+  elsewhere.Start();
 }
 
 TEST_F(ExtractionServiceTest, IntegrationsAreValidated) {

@@ -40,8 +40,10 @@ class RunStore {
   // With its log lines.
   virtual std::optional<ExtractionRun> GetRun(std::int64_t run_id) = 0;
 
-  // Marks every queued or running run failed with `error`: at start-up, for
-  // runs a previous process left unfinished. Returns how many.
+  // Marks the queued and running runs whose process has ended failed with
+  // `error`: at start-up, for runs a previous process left unfinished. Runs
+  // of processes still running, here or on another host sharing the
+  // catalog, are left alone. Returns how many it failed.
   virtual int FailUnfinishedRuns(std::string_view error) = 0;
 
   virtual std::map<std::string, std::int64_t> CountRunsByStatus() = 0;

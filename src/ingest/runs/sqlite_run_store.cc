@@ -1,8 +1,9 @@
 #include <mutex>
 
 #include "catalog/sqlite/connection.h"
-#include "ingest/runs/run_store.h"
+#include "core/process.h"
 #include "core/secret_cipher.h"
+#include "ingest/runs/run_store.h"
 
 namespace cairn::ingest {
 namespace {
@@ -21,7 +22,8 @@ constexpr const char* kSelectIntegration =
 constexpr const char* kDeleteIntegration = "DELETE FROM integrations WHERE id = ?1";
 
 constexpr const char* kInsertRun =
-    "INSERT INTO extraction_runs(integration_id, trigger, status) VALUES (?1, ?2, 'queued')";
+    "INSERT INTO extraction_runs(integration_id, trigger, status, owner) "
+    "VALUES (?1, ?2, 'queued', ?3)";
 constexpr const char* kMarkRunning =
     "UPDATE extraction_runs SET status = 'running', "
     "started_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1";
@@ -40,9 +42,12 @@ constexpr const char* kSelectRun = CAIRN_RUN_COLUMNS "WHERE id = ?1";
 constexpr const char* kCountRuns = "SELECT count(*) FROM extraction_runs WHERE integration_id = ?1";
 constexpr const char* kSelectLog =
     "SELECT time, level, message FROM extraction_run_log WHERE run_id = ?1 ORDER BY id";
-constexpr const char* kFailUnfinished =
-    "UPDATE extraction_runs SET status = 'failed', error = ?1, "
-    "finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE status IN ('queued', 'running')";
+constexpr const char* kUnfinishedRuns =
+    "SELECT id, owner FROM extraction_runs WHERE status IN ('queued', 'running')";
+constexpr const char* kFailRun =
+    "UPDATE extraction_runs SET status = 'failed', error = ?2, "
+    "finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+    "WHERE id = ?1 AND status IN ('queued', 'running')";
 constexpr const char* kCountByStatus =
     "SELECT status, count(*) FROM extraction_runs GROUP BY status";
 
@@ -69,8 +74,7 @@ ExtractionRun RunFromRow(const Statement& row) {
 
 class SqliteRunStore final : public RunStore {
  public:
-  SqliteRunStore(const std::string& path, const SecretCipher* cipher)
-      : cipher_(cipher), db_(path) {
+  SqliteRunStore(const std::string& path, const SecretCipher* cipher) : cipher_(cipher), db_(path) {
     db_.Exec("PRAGMA busy_timeout = 300000");  // may wait for an extraction's Apply
   }
 
@@ -108,7 +112,7 @@ class SqliteRunStore final : public RunStore {
 
   ExtractionRun CreateRun(std::string_view integration_id, std::string_view trigger) override {
     std::lock_guard lock(mutex_);
-    db_.Prepare(kInsertRun).Bind(1, integration_id).Bind(2, trigger).Exec();
+    db_.Prepare(kInsertRun).Bind(1, integration_id).Bind(2, trigger).Bind(3, owner_).Exec();
     return *ReadRun(db_.LastInsertRowid());
   }
 
@@ -163,8 +167,22 @@ class SqliteRunStore final : public RunStore {
 
   int FailUnfinishedRuns(std::string_view error) override {
     std::lock_guard lock(mutex_);
-    db_.Prepare(kFailUnfinished).Bind(1, error).Exec();
-    return static_cast<int>(db_.Changes());
+    std::vector<std::int64_t> abandoned;
+    {
+      StatementScope rows(db_.Prepare(kUnfinishedRuns));
+      while (rows->Next()) {
+        // Rows from before owners were recorded had one process at a time.
+        if (rows->Text(1).empty() || StateOf(rows->Text(1)) == ProcessState::kGone) {
+          abandoned.push_back(rows->Int64(0));
+        }
+      }
+    }
+    int failed = 0;
+    for (std::int64_t id : abandoned) {
+      db_.Prepare(kFailRun).Bind(1, id).Bind(2, error).Exec();
+      failed += static_cast<int>(db_.Changes());
+    }
+    return failed;
   }
 
   std::map<std::string, std::int64_t> CountRunsByStatus() override {
@@ -196,14 +214,14 @@ class SqliteRunStore final : public RunStore {
   }
 
   const SecretCipher* cipher_;
+  const std::string owner_ = ThisProcess();  // of the runs this store creates
   std::mutex mutex_;
   Connection db_;
 };
 
 }  // namespace
 
-std::unique_ptr<RunStore> OpenSqliteRunStore(const std::string& path,
-                                             const SecretCipher* cipher) {
+std::unique_ptr<RunStore> OpenSqliteRunStore(const std::string& path, const SecretCipher* cipher) {
   return std::make_unique<SqliteRunStore>(path, cipher);
 }
 
