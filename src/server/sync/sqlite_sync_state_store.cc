@@ -17,6 +17,13 @@ constexpr const char* kLastSuccessfulListing =
     "WHERE s.integration_id = ?1 AND r.status = 'succeeded' ORDER BY s.run_id DESC LIMIT 1";
 constexpr const char* kLastSyncStarted =
     "SELECT max(started_at) FROM bucket_syncs WHERE integration_id = ?1";
+constexpr const char* kFailuresSinceLastSuccess = R"sql(
+SELECT count(*) FROM bucket_syncs s JOIN extraction_runs r ON r.id = s.run_id
+WHERE s.integration_id = ?1 AND r.status = 'failed'
+  AND s.run_id > coalesce((SELECT max(ok.run_id) FROM bucket_syncs ok
+                           JOIN extraction_runs okr ON okr.id = ok.run_id
+                           WHERE ok.integration_id = ?1 AND okr.status = 'succeeded'), 0)
+)sql";
 // The conditional upsert is the whole lock: of two processes racing, SQLite's
 // write lock lets one update the row; the other then sees it unexpired and
 // changes nothing.
@@ -59,6 +66,13 @@ class SqliteSyncStateStore final : public SyncStateStore {
     row->Bind(1, integration_id);
     if (!row->Next()) return std::nullopt;
     return row->OptionalInt64(0);
+  }
+
+  int FailuresSinceLastSuccess(std::string_view integration_id) override {
+    std::lock_guard lock(mutex_);
+    StatementScope row(db_.Prepare(kFailuresSinceLastSuccess));
+    row->Bind(1, integration_id);
+    return row->Next() ? static_cast<int>(row->Int64(0)) : 0;
   }
 
   bool TryLease(std::string_view integration_id, std::string_view holder, std::int64_t now,

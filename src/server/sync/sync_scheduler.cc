@@ -40,9 +40,14 @@ bool Finished(const ExtractionRun& run) {
 }  // namespace
 
 Clock::time_point NextSyncDue(std::optional<std::int64_t> last_started,
-                              std::chrono::seconds interval, Clock::time_point now) {
+                              std::chrono::seconds interval, int failures, Clock::time_point now) {
   if (!last_started) return now;
-  return Clock::time_point(std::chrono::seconds(*last_started) + interval);
+  std::chrono::seconds wait = interval;
+  if (failures > 0) {
+    // 2^20 minutes is two years, past the longest interval allowed.
+    wait = std::min(interval, kSyncRetryBase * (std::int64_t{1} << std::min(failures - 1, 20)));
+  }
+  return Clock::time_point(std::chrono::seconds(*last_started) + wait);
 }
 
 SyncScheduler::SyncScheduler(ingest::ExtractionService& extraction, SyncStateStore& state,
@@ -182,7 +187,8 @@ Clock::time_point SyncScheduler::SyncDueSyncs() {
     }
     if (!settings) continue;
     Clock::time_point due =
-        NextSyncDue(state_.LastSyncStarted(integration.id), settings->sync_interval, now);
+        NextSyncDue(state_.LastSyncStarted(integration.id), settings->sync_interval,
+                    state_.FailuresSinceLastSuccess(integration.id), now);
     if (due > now) {
       next = std::min(next, due);
       continue;

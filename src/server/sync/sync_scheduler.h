@@ -96,9 +96,13 @@ class SyncScheduler {
 };
 
 // When an integration syncing every `interval` is next due, given when its
-// last sync began (nullopt: never, so now).
+// last sync began (nullopt: never, so now) and how many syncs have failed
+// since one last succeeded: after a failure the next try comes after
+// kSyncRetryBase, doubling with each further failure, never later than the
+// interval — a bucket that was briefly unreachable need not wait a day.
+inline constexpr std::chrono::seconds kSyncRetryBase{60};
 std::chrono::system_clock::time_point NextSyncDue(std::optional<std::int64_t> last_started,
-                                                  std::chrono::seconds interval,
+                                                  std::chrono::seconds interval, int failures,
                                                   std::chrono::system_clock::time_point now);
 
 }  // namespace cairn::server

@@ -9,6 +9,8 @@
 #include "catalog/store.h"
 #include "cloud/moto_server_test_util.h"
 #include "core/error.h"
+#include "ingest/runs/extraction_run.h"
+#include "ingest/runs/run_store.h"
 #include "server/sync/sync_state_store.h"
 
 namespace cairn::server {
@@ -33,9 +35,23 @@ fs::path TestDir() {
 
 TEST(NextSyncDueTest, ANewIntegrationIsDueAtOnceThenAfterItsInterval) {
   Clock::time_point now = Clock::time_point(seconds(1'000'000));
-  EXPECT_EQ(NextSyncDue(std::nullopt, std::chrono::hours(24), now), now);
-  EXPECT_EQ(NextSyncDue(999'000, std::chrono::hours(1), now),
+  EXPECT_EQ(NextSyncDue(std::nullopt, std::chrono::hours(24), 0, now), now);
+  EXPECT_EQ(NextSyncDue(999'000, std::chrono::hours(1), 0, now),
             Clock::time_point(seconds(1'002'600)));
+}
+
+TEST(NextSyncDueTest, AFailedSyncIsRetriedSoonerAndLessOftenEachTime) {
+  Clock::time_point now = Clock::time_point(seconds(1'000'000));
+  auto after = [&](int failures) {
+    return NextSyncDue(1'000'000, std::chrono::hours(24), failures, now) - now;
+  };
+  EXPECT_EQ(after(1), seconds(60));
+  EXPECT_EQ(after(2), seconds(120));
+  EXPECT_EQ(after(5), seconds(960));
+  EXPECT_EQ(after(11), seconds(61'440));
+  EXPECT_EQ(after(12), std::chrono::hours(24)) << "never later than the interval";
+  EXPECT_EQ(after(1000), std::chrono::hours(24));
+  EXPECT_EQ(NextSyncDue(1'000'000, std::chrono::minutes(5), 3, now) - now, std::chrono::minutes(4));
 }
 
 TEST(SyncStateStoreTest, OneProcessAtATimeHoldsTheLeaseUntilItExpires) {
@@ -56,6 +72,31 @@ TEST(SyncStateStoreTest, OneProcessAtATimeHoldsTheLeaseUntilItExpires) {
   EXPECT_FALSE(first->TryLease("i1", "a", 901, 1501));
   second->ReleaseLease("i1", "b");
   EXPECT_TRUE(first->TryLease("i1", "a", 902, 1502));
+  fs::remove_all(dir);
+}
+
+TEST(SyncStateStoreTest, CountsTheFailuresSinceTheLastSuccess) {
+  fs::path dir = TestDir();
+  std::string path = (dir / "cairn.db").string();
+  catalog::OpenStore("sqlite:" + path);
+  auto runs = ingest::OpenSqliteRunStore(path);
+  auto state = OpenSqliteSyncStateStore(path);
+  auto sync = [&](const char* integration, std::string_view status) {
+    ingest::ExtractionRun run = runs->CreateRun(integration, "scheduled");
+    state->RecordSync(run.id, integration, 100);
+    if (!status.empty()) runs->FinishRun(run.id, status, "{}", "");
+  };
+  EXPECT_EQ(state->FailuresSinceLastSuccess("i1"), 0);
+  sync("i1", ingest::kRunFailed);
+  sync("i1", ingest::kRunFailed);
+  sync("i2", ingest::kRunFailed);
+  EXPECT_EQ(state->FailuresSinceLastSuccess("i1"), 2) << "none succeeded yet";
+  sync("i1", ingest::kRunSucceeded);
+  EXPECT_EQ(state->FailuresSinceLastSuccess("i1"), 0);
+  sync("i1", ingest::kRunFailed);
+  sync("i1", "");  // still running: not a failure
+  EXPECT_EQ(state->FailuresSinceLastSuccess("i1"), 1);
+  EXPECT_EQ(state->FailuresSinceLastSuccess("i2"), 1);
   fs::remove_all(dir);
 }
 

@@ -25,6 +25,9 @@ class SyncStateStore {
   virtual std::optional<std::string> LastSuccessfulListing(std::string_view integration_id) = 0;
   // When the newest sync began, whatever its outcome; nullopt when never.
   virtual std::optional<std::int64_t> LastSyncStarted(std::string_view integration_id) = 0;
+  // How many syncs have failed since the newest one that succeeded (all of
+  // them when none did): the scheduler retries those sooner.
+  virtual int FailuresSinceLastSuccess(std::string_view integration_id) = 0;
 
   // Takes or renews the lease of `integration_id` for `holder` until
   // `expires_at`: true when no one else holds an unexpired one.
