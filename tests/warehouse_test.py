@@ -192,6 +192,11 @@ class Postgres(CairnTestCase):
         self.assertIn("sum(orders.total)", matview["definition"])
         text = run("show", "warehouse.shop.sales.big_orders", "--db", self.url, check=True).stdout
         self.assertIn("definition:", text)
+        text = run("show", "warehouse.shop.sales.customers", "--db", self.url, check=True).stdout
+        self.assertRegex(text, r"stats: .*row_count 50")
+        self.assertIn("primary key", text)
+        text = run("show", "warehouse.shop.sales.orders", "--db", self.url, check=True).stdout
+        self.assertIn("references warehouse.shop.sales.customers(id)", text)
 
     def test_dbt_attaches_to_the_warehouse_tables_in_either_order(self):
         self.server.psql("CREATE DATABASE jaffle_shop")

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "core/ascii.h"
 
@@ -35,6 +36,54 @@ std::string Trail(const std::vector<catalog::NodeRun>& runs, std::size_t count) 
   return fmt::format("{}", fmt::join(statuses, " "));
 }
 
+// Stored JSON text as a value, or null when it is not JSON.
+nlohmann::ordered_json ParsedOrNull(const std::string& text) {
+  nlohmann::ordered_json value =
+      nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return value.is_discarded() ? nlohmann::ordered_json() : value;
+}
+
+std::string ScalarText(const nlohmann::ordered_json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  // dbt's catalog.json wraps each stat: {"label": ..., "value": ...}.
+  if (value.is_object() && value.contains("value")) return ScalarText(value["value"]);
+  return value.dump();
+}
+
+// "row_count 50, bytes 8192": what the warehouse (or dbt's catalog) measured.
+std::string StatsLine(const std::string& stats_json) {
+  nlohmann::ordered_json stats = ParsedOrNull(stats_json);
+  if (!stats.is_object() || stats.empty()) return "";
+  std::vector<std::string> parts;
+  for (const auto& [name, value] : stats.items()) {
+    if (name == "has_stats") continue;
+    parts.push_back(fmt::format("{} {}", name, ScalarText(value)));
+  }
+  return Joined(parts);
+}
+
+// "primary key, not null, references shop.sales.customers(id)".
+std::string ConstraintsLine(const std::string& constraints_json) {
+  nlohmann::ordered_json constraints = ParsedOrNull(constraints_json);
+  if (!constraints.is_array()) return "";
+  std::vector<std::string> parts;
+  for (const nlohmann::ordered_json& constraint : constraints) {
+    std::string type = constraint.value("type", "");
+    if (type == "foreign_key") {
+      std::vector<std::string> to_columns;
+      for (const auto& column : constraint.value("to_columns", nlohmann::ordered_json::array())) {
+        to_columns.push_back(ScalarText(column));
+      }
+      parts.push_back(fmt::format("references {}({})", constraint.value("to", "?"),
+                                  fmt::join(to_columns, ", ")));
+    } else if (!type.empty()) {
+      std::replace(type.begin(), type.end(), '_', ' ');
+      parts.push_back(type);
+    }
+  }
+  return parts.empty() ? "" : fmt::format("{}", fmt::join(parts, ", "));
+}
+
 void PrintColumns(const catalog::EntityDetail& entity, std::ostream& out) {
   const auto& columns = entity.table->columns;
   std::map<std::string, std::vector<std::string>> tests_by_column;
@@ -53,6 +102,9 @@ void PrintColumns(const catalog::EntityDetail& entity, std::ostream& out) {
   for (const auto& c : columns) {
     fmt::print(out, "  {:>3}  {:<{}}  {:<{}}  {}\n", c.ordinal, c.name, name_width, c.data_type,
                type_width, FirstLine(c.description, 60));
+    if (std::string constraints = ConstraintsLine(c.constraints_json); !constraints.empty()) {
+      fmt::print(out, "       {:<{}}  {}\n", "", name_width + type_width, constraints);
+    }
     if (auto it = tests_by_column.find(AsciiLower(c.name)); it != tests_by_column.end()) {
       fmt::print(out, "       {:<{}}  tests: {}\n", "", name_width + type_width,
                  Joined(it->second));
@@ -149,6 +201,11 @@ void PrintEntity(const catalog::EntityDetail& entity, std::ostream& out) {
                                        ? entity.table->description
                                        : (entity.node ? entity.node->description : std::string());
   if (!description.empty()) fmt::print(out, "\n{}\n", description);
+  if (entity.table) {
+    if (std::string stats = StatsLine(entity.table->stats_json); !stats.empty()) {
+      fmt::print(out, "\n  stats: {}\n", stats);
+    }
+  }
   if (entity.node) {
     const catalog::DbtNode& n = *entity.node;
     fmt::print(out, "\n  materialized: {}   owners: {}   tags: {}\n",
