@@ -336,12 +336,17 @@ class GcsSource(CairnTestCase):
             s3 = moto.client("s3")
             s3.create_bucket(Bucket="gcs-dbt")
             s3.upload_file(os.path.join(JAFFLE, "manifest.json"), "gcs-dbt", "manifest.json")
-            config = self.write("gcs.yaml", workflow_text([
-                "dbtConfigType: gcs", "dbtSecurityConfig:", "  hmacAccessId: GOOG1EXAMPLE",
-                "  hmacSecret: bGoa+V7g/yqDXvKRqq+JTFn4uQZbPiQJo4pf9RzJ",
-                f"  endPointURL: {moto.url}", "dbtPrefixConfig:", "  dbtBucketName: gcs-dbt"]))
+            source = ["dbtConfigType: gcs", "dbtSecurityConfig:", "  hmacAccessId: GOOG1EXAMPLE",
+                      "  hmacSecret: bGoa+V7g/yqDXvKRqq+JTFn4uQZbPiQJo4pf9RzJ",
+                      f"  endPointURL: {moto.url}", "dbtPrefixConfig:", "  dbtBucketName: gcs-dbt"]
+            config = self.write("gcs.yaml", workflow_text(source))
             report = self.ingest_json("-c", config)
             self.assertGreater(report["nodes_seen"], 0)
+            missing = self.write("gcs-missing.yaml",
+                                 workflow_text(source + ["  dbtObjectPrefix: nothing/here"]))
+            proc = run("ingest", "-c", missing, "--db", self.url)
+            self.assertNotEqual(proc.returncode, 0)
+            self.assertIn("gs://gcs-dbt/nothing/here/", proc.stderr, "named as GCS at any endpoint")
         finally:
             moto.stop()
 

@@ -140,7 +140,8 @@ std::vector<S3Object> S3Client::List(const std::string& prefix, int page_size) c
     if (!prefix.empty()) query.emplace_back("prefix", prefix);
     if (!token.empty()) query.emplace_back("continuation-token", token);
     HttpResponse response = Send("GET", "", std::move(query));
-    std::string what = fmt::format("listing s3://{}/{}", location_.bucket, prefix);
+    std::string what =
+        fmt::format("listing {}://{}/{}", location_.scheme, location_.bucket, prefix);
     if (response.status != 200) ThrowFailure(what, response);
     pt::ptree tree = ParseXml(response.body, what);
     const pt::ptree& result = tree.get_child("ListBucketResult");
@@ -165,7 +166,7 @@ std::optional<S3Object> S3Client::Head(const std::string& key) const {
   if (response.status == 404) return std::nullopt;
   // HEAD answers carry no body: the status is all there is.
   if (response.status != 200) {
-    ThrowFailure(fmt::format("s3://{}/{}", location_.bucket, key), response);
+    ThrowFailure(fmt::format("{}://{}/{}", location_.scheme, location_.bucket, key), response);
   }
   std::string length = response.Header("content-length");
   return S3Object{.key = key,
@@ -177,7 +178,7 @@ std::optional<S3Object> S3Client::Head(const std::string& key) const {
 S3Object S3Client::Download(const std::string& key, const std::filesystem::path& path) const {
   HttpResponse response = Send("GET", key, {}, path);
   if (response.status != 200) {
-    ThrowFailure(fmt::format("s3://{}/{}", location_.bucket, key), response);
+    ThrowFailure(fmt::format("{}://{}/{}", location_.scheme, location_.bucket, key), response);
   }
   return {.key = key,
           .etag = response.Header("etag"),

@@ -22,6 +22,9 @@ struct S3Location {
   // Set (moto, MinIO, GCS, a VPC endpoint): path-style on that endpoint.
   std::string endpoint;
   bool force_path_style = false;
+  // How messages name the bucket: "s3" (s3://bucket/key), or "gs" for GCS
+  // read through its S3-compatible API, whatever the endpoint.
+  std::string scheme = "s3";
 };
 
 struct S3Object {

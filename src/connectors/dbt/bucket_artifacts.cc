@@ -130,10 +130,6 @@ BucketArtifacts FindArtifacts(const std::vector<S3Object>& objects, const std::s
   return found;
 }
 
-bool IsGcsEndpoint(const std::string& endpoint) {
-  return endpoint.find("storage.googleapis.com") != std::string::npos;
-}
-
 ArtifactBucket::ArtifactBucket(BucketSpec spec, const cloud::HttpClient& http)
     : spec_(std::move(spec)), http_(http), session_(http, spec_.credentials, spec_.assume_role) {
   spec_.prefix = NormalizePrefix(spec_.prefix);
@@ -172,8 +168,7 @@ cairn::dbt::ArtifactPaths ArtifactBucket::DownloadAll(const BucketArtifacts& fou
 }
 
 std::string ArtifactBucket::Where() const {
-  return fmt::format("{}://{}/{}", IsGcsEndpoint(spec_.location.endpoint) ? "gs" : "s3",
-                     spec_.location.bucket, spec_.prefix);
+  return fmt::format("{}://{}/{}", spec_.location.scheme, spec_.location.bucket, spec_.prefix);
 }
 
 }  // namespace cairn::connectors::dbt

@@ -92,7 +92,4 @@ class ArtifactBucket {
   cloud::AwsSession session_;
 };
 
-// Whether `endpoint` is Google Cloud Storage's S3-compatible one.
-bool IsGcsEndpoint(const std::string& endpoint);
-
 }  // namespace cairn::connectors::dbt

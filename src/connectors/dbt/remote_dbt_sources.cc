@@ -250,6 +250,7 @@ BucketSpec GcsSpecFrom(const json& config_source) {
   }
   BucketSpec spec;
   spec.location.region = "auto";
+  spec.location.scheme = "gs";
   spec.location.endpoint = security.value("endPointURL", "https://storage.googleapis.com");
   spec.credentials.explicit_keys = {id, secret, ""};
   return spec;

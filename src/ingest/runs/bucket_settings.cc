@@ -196,7 +196,8 @@ connectors::dbt::BucketSpec SpecOf(const BucketSettings& settings) {
   spec.location = cloud::S3Location{.region = settings.region,
                                     .bucket = settings.bucket,
                                     .endpoint = settings.endpoint,
-                                    .force_path_style = !settings.endpoint.empty()};
+                                    .force_path_style = !settings.endpoint.empty(),
+                                    .scheme = settings.provider == "gcs" ? "gs" : "s3"};
   spec.prefix = settings.prefix;
   spec.credentials.explicit_keys = cloud::AwsCredentials{
       .access_key_id = settings.access_key_id, .secret_access_key = settings.secret_access_key};
