@@ -107,6 +107,9 @@ class CairnServer:
     def post(self, path, **kwargs):
         return self.request("POST", path, **kwargs)
 
+    def patch(self, path, **kwargs):
+        return self.request("PATCH", path, **kwargs)
+
 
 def ingest(db, directory, service="shop"):
     subprocess.run([CAIRN, "ingest", "dbt", directory, "--db", "sqlite:" + db, "--service", service],

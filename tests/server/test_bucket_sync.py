@@ -127,6 +127,36 @@ class BucketSyncTest(BucketTestCase):
         saved = self.server.post(f"/api/v1/integrations/{created['id']}/test").json()
         self.assertTrue(saved["ok"], saved)
 
+    def test_settings_change_by_merge_patch_and_secrets_rotate_alone(self):
+        created = self.create(s3_settings(self.moto.url, "ci-artifacts", "shop/logs", secret=SECRET))
+        url = f"/api/v1/integrations/{created['id']}"
+        self.assertFalse(self.server.post(f"{url}/test").json()["ok"])
+        moved = self.server.patch(url, json={"settings": {"bucket": {"prefix": "shop"}}})
+        self.assertEqual(moved.status_code, 200, moved.text)
+        bucket = moved.json()["settings"]["bucket"]
+        self.assertEqual(bucket["prefix"], "shop")
+        self.assertEqual(bucket["access_key_id"], "testing", "what the patch leaves out stays")
+        self.assertTrue(bucket["secret_access_key_set"])
+        self.assertTrue(self.server.post(f"{url}/test").json()["ok"])
+
+        rotated = self.server.patch(url, json={"name": "renamed",
+                                               "settings": {"bucket": {"secret_access_key": "testing"}}})
+        self.assertEqual(rotated.status_code, 200, rotated.text)
+        self.assertEqual(rotated.json()["name"], "renamed")
+        self.assertNotIn('"secret_access_key":', rotated.text)
+        self.assertTrue(self.server.post(f"{url}/test").json()["ok"])
+
+        self.assertError(self.server.patch(url, json={"settings": {"bucket": {"sync_interval_minutes": 1}}}),
+                         400, "settings.bucket.sync_interval_minutes")
+        self.assertError(self.server.patch(url, json={"settings": {"bucket": {"external_id": "mine"}}}),
+                         400, "external_id")
+        self.assertError(self.server.patch(url, json={"type": "other"}), 400, "'type' cannot be changed")
+        self.assertError(self.server.patch("/api/v1/integrations/nope", json={"name": "x"}), 404)
+        after = self.server.get(url).json()
+        self.assertEqual(after["settings"]["bucket"]["prefix"], "shop", "a refused change changes nothing")
+        self.assertNotIn("sync_interval_minutes", after["settings"]["bucket"])
+        self.assertNotIn(SECRET, self.server.logs())
+
     def test_gcs_is_read_through_its_s3_compatible_api_with_hmac_keys(self):
         # moto stands in for storage.googleapis.com: the same XML API, region "auto".
         settings = {"service": "shop", "bucket": {"provider": "gcs", "bucket": "ci-artifacts", "prefix": "shop",

@@ -178,6 +178,30 @@ std::string PrepareNewSettings(const std::string& settings_json, const std::stri
   return settings.dump();
 }
 
+std::string PatchedSettings(const std::string& stored_json, const std::string& patch_json,
+                            const std::string& new_external_id) {
+  json patch = json::parse(patch_json, nullptr, false);
+  if (!patch.is_object()) {
+    throw Error(ErrorCode::kInvalidArgument, "'settings' must be a JSON object");
+  }
+  if (patch.contains("bucket") && patch["bucket"].is_object() &&
+      patch["bucket"].contains("external_id")) {
+    Invalid("external_id", "is chosen by Cairn and cannot be changed");
+  }
+  json settings = json::parse(stored_json, nullptr, false);
+  if (!settings.is_object()) settings = json::object();
+  settings.merge_patch(patch);
+  if (settings.contains("bucket") && settings["bucket"].is_object()) {
+    json& bucket = settings["bucket"];
+    if (bucket.value("auth", "") == "assume_role") {
+      if (!bucket.contains("external_id")) bucket["external_id"] = new_external_id;
+    } else {
+      bucket.erase("external_id");
+    }
+  }
+  return settings.dump();
+}
+
 json RedactedSettings(const std::string& settings_json) {
   json settings = json::parse(settings_json, nullptr, false);
   if (settings.is_discarded()) return json::object();

@@ -49,6 +49,15 @@ std::optional<BucketSettings> BucketSettingsOf(const std::string& settings_json)
 // external_id (Cairn chooses it) and, for role auth, adds `external_id`.
 std::string PrepareNewSettings(const std::string& settings_json, const std::string& external_id);
 
+// Settings after a change a client sent: `patch` is a JSON merge patch
+// (RFC 7386) of the stored settings — what it leaves out stays, null
+// removes — so that rotating a secret needs only the secret. Refuses an
+// external_id; keeps the stored one, and uses `new_external_id` when the
+// change turns role auth on. Throws kInvalidArgument when `patch` is not an
+// object.
+std::string PatchedSettings(const std::string& stored_json, const std::string& patch_json,
+                            const std::string& new_external_id);
+
 // Settings as the API shows them: secrets replaced by "<name>_set": true.
 nlohmann::json RedactedSettings(const std::string& settings_json);
 

@@ -117,6 +117,28 @@ TEST(BucketSettingsTest, RoleAuthGetsItsExternalIdFromCairn) {
             "neither to use the server's credentials)");
 }
 
+TEST(BucketSettingsTest, AChangeIsAMergePatchThatKeepsTheExternalId) {
+  std::string stored = S3Keys().dump();
+  json rotated = json::parse(
+      PatchedSettings(stored, R"({"bucket": {"secret_access_key": "new-secret"}})", "unused"));
+  EXPECT_EQ(rotated["bucket"]["secret_access_key"], "new-secret");
+  EXPECT_EQ(rotated["bucket"]["access_key_id"], "AKIAEXAMPLE") << "left out, so kept";
+  EXPECT_FALSE(rotated["bucket"].contains("external_id"));
+
+  json role = json::parse(
+      PatchedSettings(stored,
+                      R"({"bucket": {"auth": "assume_role", "role_arn": "arn:aws:iam::1:role/r",
+                     "access_key_id": null, "secret_access_key": null}})",
+                      "ext-1"));
+  EXPECT_EQ(role["bucket"]["external_id"], "ext-1");
+  EXPECT_FALSE(role["bucket"].contains("access_key_id")) << "null removes";
+  json again = json::parse(PatchedSettings(role.dump(), R"({"bucket": {"prefix": "p"}})", "ext-2"));
+  EXPECT_EQ(again["bucket"]["external_id"], "ext-1") << "the external id stays";
+
+  EXPECT_THROW(PatchedSettings(stored, R"({"bucket": {"external_id": "mine"}})", "e"), Error);
+  EXPECT_THROW(PatchedSettings(stored, "[1]", "e"), Error);
+}
+
 TEST(BucketSettingsTest, TheApiShowsThatASecretIsSetButNotTheSecret) {
   json redacted = RedactedSettings(S3Keys().dump());
   EXPECT_EQ(redacted["bucket"]["secret_access_key_set"], true);

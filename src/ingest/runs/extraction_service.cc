@@ -231,6 +231,22 @@ Integration ExtractionService::GetIntegration(const std::string& integration_id)
   return *integration;
 }
 
+Integration ExtractionService::UpdateIntegration(const std::string& integration_id,
+                                                 const std::string& name,
+                                                 const std::optional<std::string>& settings_patch) {
+  Integration integration = GetIntegration(integration_id);
+  if (!name.empty()) integration.name = name;
+  if (settings_patch) {
+    integration.settings_json =
+        PatchedSettings(integration.settings_json, *settings_patch, NewUuid());
+    ParseSettings(integration.settings_json);
+  }
+  std::optional<Integration> updated = runs_.UpdateIntegration(integration);
+  if (!updated)
+    throw Error(ErrorCode::kNotFound, fmt::format("no integration '{}'", integration_id));
+  return *updated;
+}
+
 bool ExtractionService::DeleteIntegration(const std::string& integration_id) {
   std::lock_guard lock(mutex_);
   if (!runs_.DeleteIntegration(integration_id)) return false;

@@ -70,6 +70,12 @@ class ExtractionService {
                                 const std::string& settings_json);
   // Removes the integration and its artifacts; false when there is none.
   bool DeleteIntegration(const std::string& integration_id);
+  // Renames it (a non-empty `name`) and/or applies `settings_patch` (a JSON
+  // merge patch; see PatchedSettings), validated as on create; kNotFound,
+  // kInvalidArgument naming the field. Runs already started keep the
+  // settings they began with.
+  Integration UpdateIntegration(const std::string& integration_id, const std::string& name,
+                                const std::optional<std::string>& settings_patch);
   // The integration, or cairn::Error(kNotFound).
   Integration GetIntegration(const std::string& integration_id);
 

@@ -26,6 +26,9 @@ class RunStore {
   virtual std::vector<Integration> ListIntegrations() = 0;
   virtual std::optional<Integration> GetIntegration(std::string_view id) = 0;
   virtual bool DeleteIntegration(std::string_view id) = 0;
+  // Replaces the name and settings of integration.id (its type stays);
+  // nullopt when there is none.
+  virtual std::optional<Integration> UpdateIntegration(const Integration& integration) = 0;
 
   // A new run in state queued.
   virtual ExtractionRun CreateRun(std::string_view integration_id, std::string_view trigger) = 0;

@@ -20,6 +20,9 @@ constexpr const char* kSelectIntegrations =
 constexpr const char* kSelectIntegration =
     "SELECT id, name, type, settings, created_at, updated_at FROM integrations WHERE id = ?1";
 constexpr const char* kDeleteIntegration = "DELETE FROM integrations WHERE id = ?1";
+constexpr const char* kUpdateIntegration =
+    "UPDATE integrations SET name = ?2, settings = ?3, "
+    "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1";
 
 constexpr const char* kInsertRun =
     "INSERT INTO extraction_runs(integration_id, trigger, status, owner) "
@@ -89,6 +92,19 @@ class SqliteRunStore final : public RunStore {
         .Bind(4, std::string_view(settings))
         .Exec();
     return *Find(integration.id);
+  }
+
+  std::optional<Integration> UpdateIntegration(const Integration& integration) override {
+    std::lock_guard lock(mutex_);
+    std::string settings =
+        cipher_ ? cipher_->Seal(integration.settings_json) : integration.settings_json;
+    db_.Prepare(kUpdateIntegration)
+        .Bind(1, std::string_view(integration.id))
+        .Bind(2, std::string_view(integration.name))
+        .Bind(3, std::string_view(settings))
+        .Exec();
+    if (db_.Changes() == 0) return std::nullopt;
+    return Find(integration.id);
   }
 
   std::vector<Integration> ListIntegrations() override {

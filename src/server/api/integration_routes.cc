@@ -264,6 +264,38 @@ void AddIntegrationRoutes(Router& router, ExtractionService& service, SyncSchedu
                   },
               .summary = "Delete an integration and its stored artifacts",
               .writes = true});
+  router.Add({.method = Method::kPatch,
+              .pattern = "/api/v1/integrations/{id}",
+              .access = auth::Access::kIngest,
+              .body = BodyKind::kSmall,
+              .handler =
+                  [&service, &syncs](Request& request) {
+                    json body = json::parse(request.body, nullptr, false);
+                    if (!body.is_object()) {
+                      throw Error(ErrorCode::kInvalidArgument, "the body must be a JSON object");
+                    }
+                    if (body.contains("type")) {
+                      throw Error(ErrorCode::kInvalidArgument,
+                                  "'type' cannot be changed: create another integration");
+                    }
+                    std::string name;
+                    if (body.contains("name")) {
+                      if (!body["name"].is_string() || body["name"].get<std::string>().empty()) {
+                        throw Error(ErrorCode::kInvalidArgument,
+                                    "'name' must be a non-empty string");
+                      }
+                      name = body["name"];
+                    }
+                    std::optional<std::string> settings;
+                    if (body.contains("settings")) settings = body["settings"].dump();
+                    ingest::Integration updated =
+                        service.UpdateIntegration(request.params.at("id"), name, settings);
+                    syncs.Wake();  // new settings may make a sync due, or fix a failing one
+                    return JsonResponse(200, IntegrationJson(updated).dump());
+                  },
+              .summary = "Change an integration's name or settings: settings is a JSON merge "
+                         "patch (keys left out stay, null removes), e.g. only a new secret",
+              .writes = true});
   ;
   router.Add({.method = Method::kGet,
               .pattern = "/api/v1/integrations/{id}/runs",
