@@ -191,6 +191,12 @@ Handler SingleUpload(ExtractionService& service, ArtifactKind kind, const char* 
   };
 }
 
+json ObjectBody(const Request& request) {
+  json body = json::parse(request.body, nullptr, false);
+  if (!body.is_object()) throw Error(ErrorCode::kInvalidArgument, "the body must be a JSON object");
+  return body;
+}
+
 }  // namespace
 
 void AddIntegrationRoutes(Router& router, ExtractionService& service, SyncScheduler& syncs) {
@@ -200,10 +206,7 @@ void AddIntegrationRoutes(Router& router, ExtractionService& service, SyncSchedu
               .body = BodyKind::kSmall,
               .handler =
                   [&service, &syncs](Request& request) {
-                    json body = json::parse(request.body, nullptr, false);
-                    if (!body.is_object()) {
-                      throw Error(ErrorCode::kInvalidArgument, "the body must be a JSON object");
-                    }
+                    json body = ObjectBody(request);
                     for (const char* field : {"name", "type"}) {
                       if (!body.contains(field) || !body[field].is_string()) {
                         throw Error(ErrorCode::kInvalidArgument,
@@ -270,10 +273,7 @@ void AddIntegrationRoutes(Router& router, ExtractionService& service, SyncSchedu
               .body = BodyKind::kSmall,
               .handler =
                   [&service, &syncs](Request& request) {
-                    json body = json::parse(request.body, nullptr, false);
-                    if (!body.is_object()) {
-                      throw Error(ErrorCode::kInvalidArgument, "the body must be a JSON object");
-                    }
+                    json body = ObjectBody(request);
                     if (body.contains("type")) {
                       throw Error(ErrorCode::kInvalidArgument,
                                   "'type' cannot be changed: create another integration");
