@@ -53,28 +53,17 @@ std::string Joined(const std::vector<std::string>& scopes) {
   return fmt::format("{}", fmt::join(scopes, " "));
 }
 
-// okta: the client authenticates with a JWT signed by its private key.
-std::string ClientAssertion(const OidcClientConfig& config) {
+// A JWT the client signs with its private key to authenticate (okta's
+// client assertion, a Google service account's JWT-bearer grant): issued by
+// and about the client, for the token endpoint, with `extra` claims.
+std::string SignedAssertion(const OidcClientConfig& config, const json& extra) {
   const std::int64_t now = UnixNow();
-  const json claims = {{"iss", config.client_id},
-                       {"sub", config.client_id},
-                       {"aud", config.token_endpoint},
-                       {"iat", now},
-                       {"exp", now + kAssertionLifetime.count()},
-                       {"jti", RandomJti()}};
-  return auth::SignJwt(claims.dump(), auth::JwtAlgorithm::kRs256, config.private_key);
-}
-
-// google: the service account asserts itself and asks for an ID token
-// whose audience is `config.audience`.
-std::string ServiceAccountAssertion(const OidcClientConfig& config) {
-  const std::int64_t now = UnixNow();
-  const json claims = {{"iss", config.client_id},
-                       {"sub", config.client_id},
-                       {"aud", config.token_endpoint},
-                       {"iat", now},
-                       {"exp", now + kAssertionLifetime.count()},
-                       {"target_audience", config.audience}};
+  json claims = {{"iss", config.client_id},
+                 {"sub", config.client_id},
+                 {"aud", config.token_endpoint},
+                 {"iat", now},
+                 {"exp", now + kAssertionLifetime.count()}};
+  claims.update(extra);
   return auth::SignJwt(claims.dump(), auth::JwtAlgorithm::kRs256, config.private_key,
                        config.key_id);
 }
@@ -95,9 +84,10 @@ std::vector<std::pair<std::string, std::string>> FormFields(const OidcClientConf
       return {{"grant_type", "client_credentials"},
               {"scope", Joined(config.scopes)},
               {"client_assertion_type", kClientAssertionType},
-              {"client_assertion", ClientAssertion(config)}};
+              {"client_assertion", SignedAssertion(config, {{"jti", RandomJti()}})}};
     case Grant::kJwtBearer:
-      return {{"grant_type", kJwtBearerGrant}, {"assertion", ServiceAccountAssertion(config)}};
+      return {{"grant_type", kJwtBearerGrant},
+              {"assertion", SignedAssertion(config, {{"target_audience", config.audience}})}};
   }
   throw Error(ErrorCode::kInternal, "unknown OIDC grant");
 }

@@ -98,7 +98,9 @@ cloud::HttpClientOptions RestSink::DefaultClientOptions() {
 
 RestSink::RestSink(RestSinkConfig config, cloud::HttpClientOptions options)
     : config_(std::move(config)), client_(options) {
-  if (config_.oidc) oidc_ = std::make_unique<OidcTokenProvider>(*config_.oidc, options);
+  if (config_.oidc) {
+    oidc_ = std::make_unique<OidcTokenProvider>(*config_.oidc, std::move(options));
+  }
 }
 
 std::string RestSink::Token() const {
