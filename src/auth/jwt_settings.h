@@ -43,7 +43,10 @@ struct JwtSettings {
   // turn the server into a load generator against the issuer).
   std::chrono::seconds jwks_refetch_interval{60};
 
-  bool enabled() const { return !secret_file.empty() || !jwks_url.empty(); }
+  // Any JWT flag given (a partial OIDC set is then refused by JwtVerifier).
+  bool enabled() const {
+    return !secret_file.empty() || !jwks_url.empty() || !issuer.empty() || !audience.empty();
+  }
 };
 
 }  // namespace cairn::auth

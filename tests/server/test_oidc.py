@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from harness import ADMIN_TOKEN, CAIRN, JAFFLE, ServerTestCase
+from test_rest_sink import WORKFLOW as REST_SINK_WORKFLOW
 
 CAIRN_ABS = os.path.abspath(CAIRN)
 CUSTOMERS = "shop.jaffle_shop.main.customers"
@@ -28,27 +29,9 @@ AUDIENCE = "cairn-api"
 CLIENT_ID = "cairn-ingest"
 CLIENT_SECRET = "idp-client-secret-never-shown-0123456789"
 
-WORKFLOW = """\
-source:
-  type: dbt
-  serviceName: shop
-  sourceConfig:
-    config:
-      type: DBT
-      dbtConfigSource:
-        dbtConfigType: local
-        dbtManifestFilePath: {jaffle}/manifest.json
-        dbtCatalogFilePath: {jaffle}/catalog.json
-        dbtRunResultsFilePath: {jaffle}/run_results.json
-sink:
-  type: metadata-rest
-  config: {{}}
-workflowConfig:
-  openMetadataServerConfig:
-    hostPort: {host_port}
-    authProvider: {provider}
-    securityConfig: {security}
-"""
+# test_rest_sink's workflow, with a whole securityConfig mapping in place of the jwtToken.
+WORKFLOW = REST_SINK_WORKFLOW.replace("    securityConfig:\n      jwtToken: {token}\n", "    securityConfig: {security}\n")
+assert "{security}" in WORKFLOW
 
 
 def b64url(data):
@@ -357,3 +340,9 @@ class OidcTest(ServerTestCase):
         plain = self.serve(workdir=os.path.join(self.dir, "plain"))
         self.assertError(plain.get("/api/v1/stats", token=self.idp.token()), 401)
         self.assertEqual(plain.get("/api/v1/stats", token=ADMIN_TOKEN).status_code, 200)
+
+    def test_a_partial_oidc_setup_does_not_start(self):
+        result = subprocess.run([CAIRN_ABS, "serve", "--db", "sqlite:" + os.path.join(self.dir, "p.db"), "--port", "0",
+                                 "--oidc-issuer", self.idp.issuer], capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("need all three of --oidc-issuer, --oidc-jwks-url and --oidc-audience", result.stderr)
