@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -300,26 +301,29 @@ std::string JwtVerifier::RsaKeyFor(const std::string& kid) const {
   throw Refused(fmt::format("no key '{}' in the issuer's JWKS", kid.substr(0, 64)));
 }
 
+// The one key `alg` may be checked with: HS256 only with the server's
+// secret, RS256 only with the issuer's key `kid`.
+std::string JwtVerifier::KeyFor(const std::string& alg, const std::string& kid) const {
+  if (alg == "HS256") {
+    if (secret_.empty()) throw Refused("HS256 JWTs are refused: the server has no JWT secret");
+    return secret_;
+  }
+  if (alg == "RS256") {
+    if (settings_.jwks_url.empty()) throw Refused("RS256 JWTs are refused: no OIDC issuer is set");
+    return RsaKeyFor(kid);
+  }
+  throw Refused(
+      fmt::format("JWT alg '{}' is refused (HS256 and RS256 are accepted)", alg.substr(0, 16)));
+}
+
 Principal JwtVerifier::Verify(std::string_view token) const {
   if (!LooksLikeJwt(token)) throw Refused("not a JWT");
   const json header = HeaderOf(token);
   const std::string alg = header.value("alg", "");
-  std::string key;
-  jwt_alg_t expected_alg = JWT_ALG_NONE;
-  if (alg == "HS256") {
-    if (secret_.empty()) throw Refused("HS256 JWTs are refused: the server has no JWT secret");
-    key = secret_;
-    expected_alg = JWT_ALG_HS256;
-  } else if (alg == "RS256") {
-    if (settings_.jwks_url.empty()) throw Refused("RS256 JWTs are refused: no OIDC issuer is set");
-    key = RsaKeyFor(header.contains("kid") && header["kid"].is_string()
-                        ? header["kid"].get<std::string>()
-                        : std::string());
-    expected_alg = JWT_ALG_RS256;
-  } else {
-    throw Refused(
-        fmt::format("JWT alg '{}' is refused (HS256 and RS256 are accepted)", alg.substr(0, 16)));
-  }
+  const std::string kid =
+      header.contains("kid") && header["kid"].is_string() ? header["kid"].get<std::string>() : "";
+  const std::string key = KeyFor(alg, kid);
+  const jwt_alg_t expected_alg = alg == "HS256" ? JWT_ALG_HS256 : JWT_ALG_RS256;
   jwt_t* decoded = nullptr;
   const std::string text(token);
   const int failed =

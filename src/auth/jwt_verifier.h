@@ -48,6 +48,7 @@ class JwtVerifier {
   int jwks_fetches() const;
 
  private:
+  std::string KeyFor(const std::string& alg, const std::string& kid) const;
   std::string RsaKeyFor(const std::string& kid) const;
   // `cairn_signed`: verified with Cairn's secret, so Cairn's issuer rules.
   Principal PrincipalOf(const std::string& claims_json, bool cairn_signed) const;
