@@ -81,6 +81,7 @@ class IdentityProvider:
         self.expires_in = 3600
         self.requests = {}
         self.forms = []
+        self.issued = []  # every token answered, to look for in logs
         idp = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -112,6 +113,7 @@ class IdentityProvider:
                 idp.requests[url.path] = idp.requests.get(url.path, 0) + 1
                 idp.forms.append((url.path, form))
                 status, answer = idp.token_answer(url.path, form)
+                idp.issued += [answer[k] for k in ("access_token", "id_token") if k in answer]
                 self.answer(status, answer)
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -215,7 +217,7 @@ class OidcTest(ServerTestCase):
         if check:
             self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         # Secrets stay in the workflow file: never in argv, output or the server's log.
-        for secret in (CLIENT_SECRET, pem(self.idp.client_key).splitlines()[1]):
+        for secret in (CLIENT_SECRET, pem(self.idp.client_key).splitlines()[1], *self.idp.issued):
             self.assertNotIn(secret, " ".join(command))
             self.assertNotIn(secret, result.stdout + result.stderr)
             self.assertNotIn(secret, self.server.logs())
@@ -266,8 +268,12 @@ class OidcTest(ServerTestCase):
         }
         for provider, (security, path) in cases.items():
             with self.subTest(provider=provider):
-                self.ingest(self.workflow(provider, security))
+                result = self.ingest(self.workflow(provider, security))
                 self.assertEqual(self.idp.requests.get(path), 1, self.idp.requests)
+                # The signed assertions are credentials too (okta's travels in the URL's query).
+                for credential in self.idp.forms[-1][1].values():
+                    if credential.count(".") == 2 and len(credential) > 100:
+                        self.assertNotIn(credential, result.stdout + result.stderr)
                 self.assertCatalogHasTheProject()
         forms = dict(self.idp.forms)
         self.assertEqual(forms[f"/{host}/oauth/token"]["audience"], f"https://{host}/api/v2/")
