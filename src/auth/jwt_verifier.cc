@@ -1,12 +1,6 @@
 #include "auth/jwt_verifier.h"
 
 #include <fmt/format.h>
-#include <openssl/bio.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
-#include <openssl/pem.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -16,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "auth/jwk.h"
 #include "auth/libjwt_handles.h"
 #include "auth/permission_sets.h"
 #include "cloud/http_client.h"
@@ -27,91 +22,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kMinRsaBits = 2048;
-
 Error Refused(std::string reason) {
   return Error(ErrorCode::kInvalidArgument, std::move(reason));
-}
-
-bool IsBase64UrlChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_';
-}
-
-// RFC 4648 §5 without padding, as JWS and JWK use it.
-std::optional<std::string> Base64UrlDecode(std::string_view text) {
-  if (!std::all_of(text.begin(), text.end(), IsBase64UrlChar) || text.size() % 4 == 1) {
-    return std::nullopt;
-  }
-  std::string standard(text);
-  std::replace(standard.begin(), standard.end(), '-', '+');
-  std::replace(standard.begin(), standard.end(), '_', '/');
-  const std::size_t padding = (4 - standard.size() % 4) % 4;
-  standard.append(padding, '=');
-  std::string bytes(standard.size() / 4 * 3, '\0');
-  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
-                                      reinterpret_cast<const unsigned char*>(standard.data()),
-                                      static_cast<int>(standard.size()));
-  if (written < 0) return std::nullopt;
-  bytes.resize(static_cast<std::size_t>(written) - padding);
-  return bytes;
-}
-
-struct BignumFree {
-  void operator()(BIGNUM* n) const { BN_free(n); }
-};
-struct ParamBuildFree {
-  void operator()(OSSL_PARAM_BLD* b) const { OSSL_PARAM_BLD_free(b); }
-};
-struct ParamFree {
-  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-};
-struct PkeyContextFree {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-
-std::unique_ptr<BIGNUM, BignumFree> BignumOfJwkField(const json& jwk, const char* field) {
-  if (!jwk.contains(field) || !jwk[field].is_string()) {
-    throw Refused(fmt::format("the JWK has no '{}'", field));
-  }
-  const std::string bytes = Base64UrlDecode(jwk[field].get<std::string>()).value_or("");
-  if (bytes.empty()) throw Refused(fmt::format("the JWK's '{}' is not base64url", field));
-  return std::unique_ptr<BIGNUM, BignumFree>(
-      BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()),
-                static_cast<int>(bytes.size()), nullptr));
-}
-
-std::unique_ptr<EVP_PKEY, PkeyFree> RsaPublicKey(const BIGNUM& n, const BIGNUM& e) {
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBuildFree> build(OSSL_PARAM_BLD_new());
-  if (!build || OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_N, &n) != 1 ||
-      OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_E, &e) != 1) {
-    throw Error(ErrorCode::kInternal, "OpenSSL could not hold the RSA parameters");
-  }
-  std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(build.get()));
-  std::unique_ptr<EVP_PKEY_CTX, PkeyContextFree> context(
-      EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
-  EVP_PKEY* key = nullptr;
-  if (!params || !context || EVP_PKEY_fromdata_init(context.get()) != 1 ||
-      EVP_PKEY_fromdata(context.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
-    throw Refused("the JWK's n and e are not an RSA public key");
-  }
-  return std::unique_ptr<EVP_PKEY, PkeyFree>(key);
-}
-
-std::string PemOf(EVP_PKEY& key) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PUBKEY(bio.get(), &key) != 1) {
-    throw Error(ErrorCode::kInternal, "OpenSSL could not write a public key");
-  }
-  char* data = nullptr;
-  const long size = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(size));
 }
 
 std::string GetJwks(const std::string& url) {
@@ -205,21 +117,6 @@ json HeaderOf(std::string_view token) {
 }
 
 }  // namespace
-
-std::string RsaPublicKeyPemFromJwk(std::string_view jwk_json) {
-  const json jwk = json::parse(jwk_json, nullptr, /*allow_exceptions=*/false);
-  if (!jwk.is_object()) throw Refused("the JWK is not a JSON object");
-  if (jwk.value("kty", "") != "RSA") throw Refused("the JWK is not an RSA key (kty)");
-  if (jwk.contains("use") && jwk["use"] != "sig") throw Refused("the JWK is not a signature key");
-  if (jwk.contains("alg") && jwk["alg"] != "RS256") throw Refused("the JWK is not for RS256");
-  auto n = BignumOfJwkField(jwk, "n");
-  auto e = BignumOfJwkField(jwk, "e");
-  if (!n || !e) throw Error(ErrorCode::kInternal, "OpenSSL could not hold a JWK number");
-  if (BN_num_bits(n.get()) < kMinRsaBits) {
-    throw Refused(fmt::format("the JWK's RSA modulus has fewer than {} bits", kMinRsaBits));
-  }
-  return PemOf(*RsaPublicKey(*n, *e));
-}
 
 bool LooksLikeJwt(std::string_view value) {
   if (std::count(value.begin(), value.end(), '.') != 2) return false;

@@ -15,12 +15,6 @@
 
 namespace cairn::auth {
 
-// The PEM (SubjectPublicKeyInfo) of the RSA public key of a JWK {kty: RSA,
-// n, e}. Throws Error kInvalidArgument when it is not a usable RSA
-// signature key (other kty, `use` other than sig, `alg` other than RS256,
-// bad base64url, too small a modulus).
-std::string RsaPublicKeyPemFromJwk(std::string_view jwk_json);
-
 // Whether `value` has the shape of a JWS compact serialization (three
 // base64url parts separated by dots), as opposed to a Cairn service token.
 bool LooksLikeJwt(std::string_view value);

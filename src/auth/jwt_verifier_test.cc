@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/bearer_authenticator.h"
+#include "auth/jwk.h"
 #include "auth/jwt_signer.h"
 #include "core/error.h"
 
@@ -44,6 +45,7 @@ struct TestKey {
   std::string public_pem;
   std::string kid;
   json jwk;
+  json private_jwk;
 
   static TestKey Generate(const std::string& kid, unsigned bits = 2048) {
     std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_RSA_gen(bits), EVP_PKEY_free);
@@ -56,6 +58,15 @@ struct TestKey {
                 {"alg", "RS256"},
                 {"n", Base64Url(Number(key.get(), OSSL_PKEY_PARAM_RSA_N))},
                 {"e", Base64Url(Number(key.get(), OSSL_PKEY_PARAM_RSA_E))}};
+    test.private_jwk = test.jwk;
+    for (const auto& [field, param] : {std::pair{"d", OSSL_PKEY_PARAM_RSA_D},
+                                       {"p", OSSL_PKEY_PARAM_RSA_FACTOR1},
+                                       {"q", OSSL_PKEY_PARAM_RSA_FACTOR2},
+                                       {"dp", OSSL_PKEY_PARAM_RSA_EXPONENT1},
+                                       {"dq", OSSL_PKEY_PARAM_RSA_EXPONENT2},
+                                       {"qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1}}) {
+      test.private_jwk[field] = Base64Url(Number(key.get(), param));
+    }
     return test;
   }
 
@@ -331,6 +342,14 @@ TEST_F(JwtVerifierTest, JwkBecomesThePublicKey) {
   bad.erase("n");
   EXPECT_THROW(RsaPublicKeyPemFromJwk(bad.dump()), Error);
   EXPECT_THROW(RsaPublicKeyPemFromJwk(TestKey::Generate("small", 1024).jwk.dump()), Error);
+}
+
+TEST_F(JwtVerifierTest, PrivateJwkBecomesAKeyThatSigns) {
+  EXPECT_EQ(RsaPrivateKeyPemFromJwk(key_->private_jwk.dump()), key_->private_pem);
+  TestKey from_jwk = *key_;
+  from_jwk.private_pem = RsaPrivateKeyPemFromJwk(key_->private_jwk.dump());
+  EXPECT_EQ(Verifier()->Verify(Rs256(OidcClaims(), from_jwk)).name, "etl-bot");
+  EXPECT_THROW(RsaPrivateKeyPemFromJwk(key_->jwk.dump()), Error) << "no d, p, q, ...";
 }
 
 TEST(LooksLikeJwtTest, TellsJwtsFromServiceTokens) {

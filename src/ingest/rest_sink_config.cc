@@ -7,6 +7,7 @@
 #include <system_error>
 #include <vector>
 
+#include "auth/jwk.h"
 #include "core/error.h"
 #include "core/file.h"
 
@@ -119,13 +120,18 @@ std::string LiteralOrFile(const std::string& value) {
 std::string PemPrivateKey(const ConfigDocument& document, const std::string& pointer,
                           const std::string& value) {
   std::string key = LiteralOrFile(value);
-  if (key.find("-----BEGIN") == std::string::npos) {
-    throw ConfigError(document, ErrorCode::kUnsupported, pointer,
-                      "the private key must be an RSA private key in PEM (-----BEGIN PRIVATE "
-                      "KEY-----), given inline or as the path of a file; JWK keys are not "
-                      "supported");
+  if (key.find("-----BEGIN") != std::string::npos) return key;
+  if (key.find('{') != std::string::npos) {
+    try {
+      return auth::RsaPrivateKeyPemFromJwk(key);
+    } catch (const Error& e) {
+      throw ConfigError(document, ErrorCode::kInvalidConfig, pointer,
+                        "the private key is not an RSA private JWK: " + e.message());
+    }
   }
-  return key;
+  throw ConfigError(document, ErrorCode::kInvalidConfig, pointer,
+                    "the private key must be an RSA private key in PEM (-----BEGIN PRIVATE "
+                    "KEY-----) or a JWK, given inline or as the path of a file");
 }
 
 OidcClientConfig CustomOidc(const ConfigDocument& document, const nlohmann::json& security) {

@@ -226,9 +226,8 @@ TEST(WorkflowConfigTest, RestSinkNamesTheMissingOidcField) {
             std::string::npos);
   EXPECT_NE(ErrorOf(OidcVariant("okta",
                                 "      clientId: a\n      orgURL: x\n      email: e\n"
-                                "      privateKey: '{\"kty\": \"RSA\"}'\n"),
-                    ErrorCode::kUnsupported)
-                .find("PEM"),
+                                "      privateKey: '{\"kty\": \"RSA\"}'\n"))
+                .find("not an RSA private JWK: the JWK has no 'n'"),
             std::string::npos);
   EXPECT_NE(ErrorOf(OidcVariant("google", "      secretKey: '{\"type\": \"service_account\"}'\n"))
                 .find("with 'client_email'"),

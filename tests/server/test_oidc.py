@@ -352,3 +352,16 @@ class OidcTest(ServerTestCase):
                                  "--oidc-issuer", self.idp.issuer], capture_output=True, text=True, timeout=60)
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("need all three of --oidc-issuer, --oidc-jwks-url and --oidc-audience", result.stderr)
+
+    def test_okta_with_a_jwk_private_key(self):
+        numbers = self.idp.client_key.private_numbers()
+        jwk = {"kty": "RSA", "n": numbers.public_numbers.n, "e": numbers.public_numbers.e, "d": numbers.d,
+               "p": numbers.p, "q": numbers.q, "dp": numbers.dmp1, "dq": numbers.dmq1, "qi": numbers.iqmp}
+        jwk = {k: v if isinstance(v, str) else b64url(int_bytes(v)) for k, v in jwk.items()}
+        key_file = os.path.join(self.dir, "okta-key.json")
+        with open(key_file, "w") as f:
+            json.dump(jwk, f)
+        self.ingest(self.workflow("okta", {"clientId": CLIENT_ID, "orgURL": self.idp.url + "/okta/v1/token",
+                                           "email": "bot@cairn.test", "privateKey": key_file}))
+        self.assertEqual(self.idp.requests, {"/okta/v1/token": 1})
+        self.assertCatalogHasTheProject()
