@@ -14,7 +14,7 @@ PACKAGES=(
   # libraries (DESIGN.md, "Chosen dependencies")
   libboost1.81-dev libsimdjson-dev nlohmann-json3-dev libvalijson-dev libyaml-cpp-dev
   libsqlite3-dev libcurl4-openssl-dev libssl-dev libre2-dev libcli11-dev libspdlog-dev libpq-dev
-  libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libjwt-dev
   # tools the tests and the main command use
   sqlite3 openssl curl python3-requests
 )

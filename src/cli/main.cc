@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/auth_commands.h"
 #include "cli/commands.h"
 #include "core/error.h"
 #include "server/serve.h"
@@ -149,11 +150,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 10))
       ->capture_default_str();
 
+  const cairn::cli::AuthCommands auth_commands(app, *serve, serve_options);
+
   CLI11_PARSE(app, argc, argv);
   if (verbose) spdlog::set_level(spdlog::level::debug);
   if (db.empty()) db = cairn::cli::DefaultDatabase();
 
   try {
+    if (auth_commands.Chosen()) return auth_commands.Run(std::cout);
     if (*ingest_dbt) {
       dbt_options.include_tags = !no_tags;
       return cairn::cli::IngestDbt(dbt_options, db, output);

@@ -61,13 +61,16 @@ RestSink::Result ResultOf(const cloud::HttpResponse& response, const std::string
 }
 
 Error RefusalOf(const cloud::HttpResponse& response, const std::string& url,
-                const std::string& token) {
+                const std::string& token, bool from_oidc) {
   const std::string message = ServerMessage(response, token);
   if (response.status == 401 || response.status == 403) {
-    return Error(ErrorCode::kInvalidConfig,
-                 fmt::format("the server refused the token: {} (HTTP {}; securityConfig.jwtToken "
-                             "is the token itself unless it names an existing file)",
-                             message, response.status));
+    return Error(
+        ErrorCode::kInvalidConfig,
+        fmt::format("the server refused the token: {} (HTTP {}; {})", message, response.status,
+                    from_oidc ? "the OIDC provider's token: is `cairn serve` given its "
+                                "--oidc-issuer, --oidc-jwks-url and --oidc-audience?"
+                              : "securityConfig.jwtToken is the token itself unless it "
+                                "names an existing file"));
   }
   if (response.status == 404 || response.status == 405) {
     return Error(ErrorCode::kUnsupported,
@@ -94,7 +97,15 @@ cloud::HttpClientOptions RestSink::DefaultClientOptions() {
 }
 
 RestSink::RestSink(RestSinkConfig config, cloud::HttpClientOptions options)
-    : config_(std::move(config)), client_(std::move(options)) {}
+    : config_(std::move(config)), client_(options) {
+  if (config_.oidc) {
+    oidc_ = std::make_unique<OidcTokenProvider>(*config_.oidc, std::move(options));
+  }
+}
+
+std::string RestSink::Token() const {
+  return oidc_ ? oidc_->Token() : config_.token;
+}
 
 RestSink::Result RestSink::Apply(const catalog::ServiceSnapshot& snapshot) const {
   cloud::HttpRequest request;
@@ -102,15 +113,17 @@ RestSink::Result RestSink::Apply(const catalog::ServiceSnapshot& snapshot) const
   request.url = fmt::format("{}/api/v1/services/{}/snapshots/{}", config_.base_url,
                             cloud::UriEncode(snapshot.service, false),
                             cloud::UriEncode(snapshot.origin, false));
-  request.headers = {{"Authorization", "Bearer " + config_.token},
-                     {"Content-Type", "application/json"},
-                     {"Accept", "application/json"}};
+  request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
   // Text that is not UTF-8 (a warehouse comment in Latin-1) cannot be JSON:
   // its bad bytes become U+FFFD rather than failing the whole run.
   request.body =
       catalog::SnapshotToJson(snapshot).dump(-1, ' ', false, json::error_handler_t::replace);
-  const cloud::HttpResponse response = client_.Send(request);
-  if (response.status != 200) throw RefusalOf(response, request.url, config_.token);
+  std::string token;
+  const cloud::HttpResponse response = client_.Send(request, [&](cloud::HttpRequest& attempt) {
+    token = Token();
+    attempt.headers.emplace_back("Authorization", "Bearer " + token);
+  });
+  if (response.status != 200) throw RefusalOf(response, request.url, token, oidc_ != nullptr);
   return ResultOf(response, request.url);
 }
 

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <memory>
+
 #include "catalog/model.h"
 #include "cloud/http_client.h"
+#include "ingest/oidc_token_provider.h"
 #include "ingest/rest_sink_config.h"
 
 namespace cairn::ingest {
@@ -10,8 +13,11 @@ namespace cairn::ingest {
 // applies it in one transaction (PUT /api/v1/services/{service}/snapshots/
 // {origin}, body catalog/snapshot_json.h). PUT is idempotent, so the
 // client's retries of connection errors, 5xx and 429 are safe: a repeat of an
-// applied snapshot changes nothing. The token goes only into the
-// Authorization header, never into a message. Thread-compatible.
+// applied snapshot changes nothing. The token is the configured one
+// (openmetadata) or one an OIDC provider's client obtains, asked for again
+// before each attempt so that a token due for refresh is never sent; it goes
+// only into the Authorization header, never into a message.
+// Thread-compatible.
 class RestSink {
  public:
   // A server applying a large project answers only when it has committed, so
@@ -34,8 +40,11 @@ class RestSink {
   const std::string& base_url() const { return config_.base_url; }
 
  private:
+  std::string Token() const;
+
   RestSinkConfig config_;
   cloud::HttpClient client_;
+  std::unique_ptr<OidcTokenProvider> oidc_;  // null: config_.token
 };
 
 }  // namespace cairn::ingest

@@ -168,13 +168,69 @@ TEST(WorkflowConfigTest, RestSinkReadsTheTokenFromTheFileJwtTokenNames) {
   std::filesystem::remove(file);
 }
 
-TEST(WorkflowConfigTest, RestSinkRefusesOtherAuthProvidersByName) {
-  EXPECT_EQ(ErrorOf(RestVariant("authProvider: openmetadata", "authProvider: okta"),
+TEST(WorkflowConfigTest, RestSinkRefusesProvidersWithoutAClientFlowByName) {
+  EXPECT_EQ(ErrorOf(RestVariant("authProvider: openmetadata", "authProvider: basic"),
                     ErrorCode::kUnsupported),
             "workflow.yaml:19: at $.workflowConfig.openMetadataServerConfig.authProvider: "
-            "authProvider 'okta' is not supported by this version's metadata-rest sink; "
-            "supported: openmetadata (securityConfig.jwtToken). The OIDC providers come later");
-  EXPECT_NE(ErrorOf(RestVariant("    authProvider: openmetadata\n", "")).find("needs authProvider"),
+            "authProvider 'basic' is not supported by the metadata-rest sink (it has no client "
+            "flow); supported: openmetadata, custom-oidc, auth0, okta, azure, google");
+  EXPECT_NE(
+      ErrorOf(RestVariant("    authProvider: openmetadata\n", "")).find("needs an authProvider"),
+      std::string::npos);
+}
+
+// The rest variant with `provider` and these securityConfig lines.
+std::string OidcVariant(const std::string& provider, const std::string& security) {
+  return RestVariant("authProvider: openmetadata\n    securityConfig:\n      jwtToken: abc\n",
+                     "authProvider: " + provider + "\n    securityConfig:\n" + security);
+}
+
+TEST(WorkflowConfigTest, RestSinkReadsEachOidcProvidersClient) {
+  const auto custom = ParseWorkflowConfig(
+      OidcVariant(
+          "custom-oidc",
+          "      clientId: bot\n      secretKey: s\n      tokenEndpoint: http://idp/token\n"),
+      "w.yaml");
+  ASSERT_TRUE(custom.rest_sink->oidc.has_value());
+  EXPECT_EQ(custom.rest_sink->oidc->token_endpoint, "http://idp/token");
+  EXPECT_EQ(custom.rest_sink->oidc->client_secret, "s");
+  EXPECT_TRUE(custom.rest_sink->token.empty());
+
+  const auto auth0 = ParseWorkflowConfig(
+      OidcVariant("auth0", "      clientId: bot\n      secretKey: s\n      domain: t.auth0.com\n"),
+      "w.yaml");
+  EXPECT_EQ(auth0.rest_sink->oidc->token_endpoint, "https://t.auth0.com/t.auth0.com/oauth/token");
+  EXPECT_EQ(auth0.rest_sink->oidc->audience, "https://t.auth0.com/api/v2/");
+
+  const auto azure = ParseWorkflowConfig(
+      OidcVariant(
+          "azure",
+          "      clientId: app\n      clientSecret: s\n      authority: "
+          "https://login.microsoftonline.com/tenant/\n      scopes: [api://app/.default]\n"),
+      "w.yaml");
+  EXPECT_EQ(azure.rest_sink->oidc->token_endpoint,
+            "https://login.microsoftonline.com/tenant/oauth2/v2.0/token");
+  EXPECT_EQ(azure.rest_sink->oidc->scopes, std::vector<std::string>{"api://app/.default"});
+}
+
+TEST(WorkflowConfigTest, RestSinkNamesTheMissingOidcField) {
+  EXPECT_EQ(ErrorOf(OidcVariant("custom-oidc", "      clientId: bot\n      tokenEndpoint: x\n")),
+            "workflow.yaml:20: at $.workflowConfig.openMetadataServerConfig.securityConfig."
+            "secretKey: authProvider custom-oidc needs securityConfig.secretKey");
+  EXPECT_NE(ErrorOf(OidcVariant("azure",
+                                "      clientId: a\n      clientSecret: s\n      authority: x\n"))
+                .find("needs securityConfig.scopes"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(OidcVariant("okta", "      clientId: a\n      orgURL: x\n      email: e\n"))
+                .find("securityConfig.privateKey"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(OidcVariant("okta",
+                                "      clientId: a\n      orgURL: x\n      email: e\n"
+                                "      privateKey: '{\"kty\": \"RSA\"}'\n"))
+                .find("not an RSA private JWK: the JWK has no 'n'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(OidcVariant("google", "      secretKey: '{\"type\": \"service_account\"}'\n"))
+                .find("with 'client_email'"),
             std::string::npos);
 }
 

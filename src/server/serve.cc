@@ -6,14 +6,16 @@
 #include <cstdlib>
 #include <ostream>
 
+#include "auth/bearer_authenticator.h"
+#include "auth/jwt_verifier.h"
 #include "auth/token_service.h"
 #include "auth/token_store.h"
 #include "catalog/store.h"
 #include "catalog/store_pool.h"
 #include "core/error.h"
+#include "core/secret_cipher.h"
 #include "ingest/runs/extraction_service.h"
 #include "ingest/runs/run_store.h"
-#include "core/secret_cipher.h"
 #include "server/api/catalog_routes.h"
 #include "server/api/integration_routes.h"
 #include "server/api/openapi_document.h"
@@ -154,7 +156,10 @@ int Serve(const ServeOptions& options, std::ostream& out) {
   server_options.upload_dir = extraction.upload_dir();
   server_options.tls_cert = options.tls_cert;
   server_options.tls_key = options.tls_key;
-  HttpServer server(server_options, router, tokens, metrics);
+  std::optional<auth::JwtVerifier> jwts;
+  if (options.jwt.enabled()) jwts.emplace(options.jwt);
+  auth::BearerAuthenticator authenticator(tokens, jwts ? &*jwts : nullptr);
+  HttpServer server(server_options, router, authenticator, metrics);
   server.Start();
   syncs.Start();
   out << "Cairn is serving " << server.url() << "  (catalog " << path << ", artifacts "

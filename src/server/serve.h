@@ -5,6 +5,8 @@
 #include <iosfwd>
 #include <string>
 
+#include "auth/jwt_settings.h"
+
 namespace cairn::auth {
 class TokenService;
 }
@@ -42,6 +44,8 @@ struct ServeOptions {
   // many times one is tried.
   double bucket_stall_timeout_seconds = 30;
   int bucket_attempts = 4;
+  // The JWTs accepted besides service tokens (none unless configured).
+  auth::JwtSettings jwt;
 };
 
 // What the routes of the whole API are served from.

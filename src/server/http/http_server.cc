@@ -244,7 +244,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (route_->access != auth::Access::kNone) {
       request_.principal = server_.authenticator.Authenticate(request_.Header("authorization"));
       if (!request_.principal) {
-        return Refuse(401, "a valid service token is required (Authorization: Bearer TOKEN)");
+        return Refuse(401,
+                      "a valid service token or JWT is required (Authorization: Bearer TOKEN)");
       }
       if (!request_.principal->Allows(route_->access)) {
         return Refuse(403, "this token's permission sets do not allow this request");
