@@ -23,7 +23,6 @@
 extern char** environ;
 
 namespace cairn::cloud::testing {
-namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -43,8 +42,6 @@ int FreePort() {
   ::close(probe);
   return port;
 }
-
-}  // namespace
 
 void MotoServerTest::SetUpTestSuite() {
   port_ = FreePort();

@@ -11,6 +11,9 @@
 // test suite, stopped by PID), seeded with boto3.
 namespace cairn::cloud::testing {
 
+// A port nothing listens on at 127.0.0.1 (for a test server to take).
+int FreePort();
+
 class MotoServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite();
