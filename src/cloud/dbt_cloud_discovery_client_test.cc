@@ -1,31 +1,19 @@
 #include "cloud/dbt_cloud_discovery_client.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "cloud/moto_server_test_util.h"
+#include "cloud/fake_dbt_cloud_test_util.h"
 #include "core/error.h"
-
-extern char** environ;
 
 namespace cairn::cloud {
 namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-constexpr const char* kApiKey = "dbtc_discovery_test_key";
-constexpr const char* kJaffle =
-    CAIRN_SHARED_DIR "/fixtures/dbt/projects/jaffle_shop_duckdb_dbt-1.12.0";
 
 TEST(DiscoveryEndpointTest, MetadataHostFollowsTheDeployment) {
   auto endpoint = [](const DbtCloudCredentials& credentials) {
@@ -46,73 +34,14 @@ TEST(DiscoveryEndpointTest, MetadataHostFollowsTheDeployment) {
             "http://127.0.0.1:9/graphql");
 }
 
-// The local dbt Cloud of tests/fake_dbt_cloud, serving jaffle_shop as
-// environment 7 of account 1.
-class DiscoveryClientTest : public ::testing::Test {
+class DiscoveryClientTest : public testing::FakeDbtCloudTest {
  protected:
-  static void SetUpTestSuite() {
-    port_ = testing::FreePort();
-    std::vector<std::string> args = {"python3",
-                                     "-m",
-                                     "fake_dbt_cloud",
-                                     "--port",
-                                     std::to_string(port_),
-                                     "--api-token",
-                                     kApiKey,
-                                     "--discovery-environment",
-                                     std::string("7=") + kJaffle};
-    std::vector<char*> argv;
-    argv.reserve(args.size() + 1);
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    int stdin_pipe[2];
-    ASSERT_EQ(::pipe(stdin_pipe), 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    // The fake runs until its stdin closes: this process holds the other end.
-    posix_spawn_file_actions_adddup2(&actions, stdin_pipe[0], 0);
-    posix_spawn_file_actions_addclose(&actions, stdin_pipe[1]);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addchdir_np(&actions, CAIRN_SOURCE_DIR "/tests");
-    int failed = posix_spawnp(&pid_, "python3", &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(stdin_pipe[0]);
-    stdin_ = stdin_pipe[1];
-    ASSERT_EQ(failed, 0);
-    HttpClient http({.connect_timeout = 500ms, .max_attempts = 1});
-    for (int i = 0; i < 100; ++i) {
-      try {
-        if (http.Send({.url = Url("/_fake/requests")}).status == 200) return;
-      } catch (const Error&) {
-      }
-      std::this_thread::sleep_for(100ms);
-    }
-    FAIL() << "the fake dbt Cloud did not start on port " << port_;
-  }
-
-  static void TearDownTestSuite() {
-    if (pid_ > 0) {
-      ::close(stdin_);
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  static std::string Url(const std::string& path) {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
-
-  DbtCloudDiscoveryClient Client(const std::string& key = kApiKey) {
+  DbtCloudDiscoveryClient Client(const std::string& key = testing::kFakeApiKey) {
     return DbtCloudDiscoveryClient(
         {.account_id = "1", .api_key = key, .discovery_url = Url("/graphql")}, http_);
   }
 
   HttpClient http_{{.connect_timeout = 2000ms, .max_attempts = 2, .backoff_base = 10ms}};
-
-  static inline int port_ = 0;
-  static inline pid_t pid_ = 0;
-  static inline int stdin_ = -1;
 };
 
 constexpr const char* kModels = R"graphql(
