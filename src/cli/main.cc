@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/credentials_commands.h"
 #include "core/error.h"
 #include "server/serve.h"
 
@@ -149,6 +150,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 10))
       ->capture_default_str();
 
+  cairn::cli::CredentialsCommands credentials(app, db);
+
   CLI11_PARSE(app, argc, argv);
   if (verbose) spdlog::set_level(spdlog::level::debug);
   if (db.empty()) db = cairn::cli::DefaultDatabase();
@@ -172,6 +175,7 @@ int main(int argc, char** argv) {
       return cairn::cli::Search(query, db, output);
     }
     if (*show) return cairn::cli::Show(fqn, db, output);
+    if (credentials.chosen()) return credentials.Run();
     if (*serve) {
       if ((serve_options.tls_cert.empty()) != (serve_options.tls_key.empty())) {
         std::cerr << "cairn serve: give both --tls-cert and --tls-key, or neither\n";

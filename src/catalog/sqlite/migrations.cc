@@ -323,6 +323,23 @@ CREATE TABLE bucket_sync_leases(
 ) WITHOUT ROWID;
 )sql";
 
+// Named credential blocks (auth/credential_store.h): what a client needs to
+// reach an outside service, the key sealed with the server's secret key
+// (core/secret_cipher.h) so that the catalog file alone does not give it away.
+constexpr const char* kCredentialBlocks = R"sql(
+CREATE TABLE credential_blocks(
+  name TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  domain TEXT NOT NULL,
+  access_url TEXT NOT NULL DEFAULT '',
+  discovery_url TEXT NOT NULL DEFAULT '',
+  sealed_api_key TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -337,6 +354,7 @@ const std::vector<Migration>& Migrations() {
       {8, "view definitions", kViewDefinitions},
       {9, "tables marked deleted", kDeletedTables},
       {10, "bucket syncs and their leases", kBucketSyncs},
+      {11, "credential blocks", kCredentialBlocks},
   };
   return kMigrations;
 }
