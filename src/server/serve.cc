@@ -6,15 +6,17 @@
 #include <cstdlib>
 #include <ostream>
 
+#include "auth/credential_store.h"
 #include "auth/token_service.h"
 #include "auth/token_store.h"
 #include "catalog/store.h"
 #include "catalog/store_pool.h"
 #include "core/error.h"
+#include "core/secret_cipher.h"
 #include "ingest/runs/extraction_service.h"
 #include "ingest/runs/run_store.h"
-#include "core/secret_cipher.h"
 #include "server/api/catalog_routes.h"
+#include "server/api/credential_routes.h"
 #include "server/api/integration_routes.h"
 #include "server/api/openapi_document.h"
 #include "server/api/response_cache.h"
@@ -98,6 +100,7 @@ void AddAllRoutes(Router& router, const ApiParts& parts) {
   AddSessionRoute(router, parts.account_id);
   AddIntegrationRoutes(router, parts.extraction, parts.syncs);
   AddDbtUploadRoutes(router, parts.extraction, parts.syncs);
+  AddCredentialRoutes(router, parts.credentials);
   AddWebRoutes(router);
 }
 
@@ -129,6 +132,9 @@ int Serve(const ServeOptions& options, std::ostream& out) {
       *run_store,
       {.db_url = options.db_url, .data_dir = data_dir, .workers = options.extraction_workers});
   extraction.Start();
+  // Credential blocks: the same rows and key as `cairn credentials`.
+  std::unique_ptr<auth::CredentialStore> credential_store = auth::OpenSqliteCredentialStore(path);
+  auth::CredentialBlocks credentials(*credential_store, cipher);
   std::unique_ptr<SyncStateStore> sync_state = OpenSqliteSyncStateStore(path);
   SyncScheduler syncs(extraction, *sync_state, BucketSyncOptions(options));
 
@@ -144,7 +150,8 @@ int Serve(const ServeOptions& options, std::ostream& out) {
                         .extraction = extraction,
                         .syncs = syncs,
                         .metrics = metrics,
-                        .account_id = options.account_id});
+                        .account_id = options.account_id,
+                        .credentials = credentials});
 
   ServerOptions server_options;
   server_options.host = options.host;
