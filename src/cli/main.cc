@@ -8,6 +8,7 @@
 
 #include "cli/auth_commands.h"
 #include "cli/commands.h"
+#include "cli/credentials_commands.h"
 #include "core/error.h"
 #include "server/serve.h"
 
@@ -151,6 +152,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   const cairn::cli::AuthCommands auth_commands(app, *serve, serve_options);
+  cairn::cli::CredentialsCommands credentials(app, db);
 
   CLI11_PARSE(app, argc, argv);
   if (verbose) spdlog::set_level(spdlog::level::debug);
@@ -176,6 +178,7 @@ int main(int argc, char** argv) {
       return cairn::cli::Search(query, db, output);
     }
     if (*show) return cairn::cli::Show(fqn, db, output);
+    if (credentials.chosen()) return credentials.Run();
     if (*serve) {
       if ((serve_options.tls_cert.empty()) != (serve_options.tls_key.empty())) {
         std::cerr << "cairn serve: give both --tls-cert and --tls-key, or neither\n";

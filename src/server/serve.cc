@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "auth/bearer_authenticator.h"
+#include "auth/credential_store.h"
 #include "auth/jwt_verifier.h"
 #include "auth/token_service.h"
 #include "auth/token_store.h"
@@ -17,6 +18,7 @@
 #include "ingest/runs/extraction_service.h"
 #include "ingest/runs/run_store.h"
 #include "server/api/catalog_routes.h"
+#include "server/api/credential_routes.h"
 #include "server/api/integration_routes.h"
 #include "server/api/openapi_document.h"
 #include "server/api/response_cache.h"
@@ -100,6 +102,7 @@ void AddAllRoutes(Router& router, const ApiParts& parts) {
   AddSessionRoute(router, parts.account_id);
   AddIntegrationRoutes(router, parts.extraction, parts.syncs);
   AddDbtUploadRoutes(router, parts.extraction, parts.syncs);
+  AddCredentialRoutes(router, parts.credentials);
   AddWebRoutes(router);
 }
 
@@ -131,6 +134,9 @@ int Serve(const ServeOptions& options, std::ostream& out) {
       *run_store,
       {.db_url = options.db_url, .data_dir = data_dir, .workers = options.extraction_workers});
   extraction.Start();
+  // Credential blocks: the same rows and key as `cairn credentials`.
+  std::unique_ptr<auth::CredentialStore> credential_store = auth::OpenSqliteCredentialStore(path);
+  auth::CredentialBlocks credentials(*credential_store, cipher);
   std::unique_ptr<SyncStateStore> sync_state = OpenSqliteSyncStateStore(path);
   SyncScheduler syncs(extraction, *sync_state, BucketSyncOptions(options));
 
@@ -146,7 +152,8 @@ int Serve(const ServeOptions& options, std::ostream& out) {
                         .extraction = extraction,
                         .syncs = syncs,
                         .metrics = metrics,
-                        .account_id = options.account_id});
+                        .account_id = options.account_id,
+                        .credentials = credentials});
 
   ServerOptions server_options;
   server_options.host = options.host;

@@ -8,8 +8,9 @@
 #include "auth/jwt_settings.h"
 
 namespace cairn::auth {
+class CredentialBlocks;
 class TokenService;
-}
+}  // namespace cairn::auth
 namespace cairn::catalog {
 class StorePool;
 }
@@ -57,10 +58,12 @@ struct ApiParts {
   SyncScheduler& syncs;
   Metrics& metrics;
   std::int64_t account_id;
+  auth::CredentialBlocks& credentials;
 };
 
 // Every route `cairn serve` has: /healthz, /metrics, the OpenAPI document,
-// the catalog API, service tokens, integrations and uploads.
+// the catalog API, service tokens, integrations and uploads, credential
+// blocks.
 void AddAllRoutes(Router& router, const ApiParts& parts);
 
 // `cairn serve`: opens (and migrates) the catalog, makes sure an admin token

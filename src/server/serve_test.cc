@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "auth/credential_store.h"
 #include "auth/token_service.h"
 #include "catalog/store.h"
 #include "catalog/store_pool.h"
@@ -44,11 +45,14 @@ TEST(ServeTest, TheOpenApiDocumentListsExactlyTheRoutes) {
   ingest::ExtractionService extraction(*run_store, {.db_url = "sqlite:" + path, .data_dir = dir});
   auto sync_state = OpenSqliteSyncStateStore(path);
   SyncScheduler syncs(extraction, *sync_state);
+  auto credential_store = auth::OpenSqliteCredentialStore(path);
+  SecretCipher cipher(std::string(SecretCipher::kKeyBytes, 'k'));
+  auth::CredentialBlocks credentials(*credential_store, cipher);
   catalog::StorePool stores("sqlite:" + path);
   ResponseCache cache;
   Metrics metrics;
   Router router;
-  AddAllRoutes(router, {stores, cache, tokens, extraction, syncs, metrics, 1});
+  AddAllRoutes(router, {stores, cache, tokens, extraction, syncs, metrics, 1, credentials});
 
   nlohmann::json document = nlohmann::json::parse(OpenApiDocument());
   std::set<std::string> documented;

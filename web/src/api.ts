@@ -4,6 +4,7 @@
 import type {
   CatalogCounts,
   ConnectionTest,
+  CredentialBlock,
   Entity,
   ExtractionRun,
   Integration,
@@ -152,6 +153,12 @@ export const api = {
     }),
   revokeToken: (account: number, id: number) =>
     call<{ data: ServiceToken }>("DELETE", `/api/v3/accounts/${account}/service-tokens/${id}/`),
+
+  credentials: () => call<{ items: CredentialBlock[] }>("GET", "/api/v1/credentials"),
+  createCredential: (block: { name: string; account_id: string; domain: string; api_key: string }) =>
+    call<CredentialBlock>("POST", "/api/v1/credentials", { body: { type: "dbt-cloud", ...block } }),
+  deleteCredential: (name: string) =>
+    call<null>("DELETE", `/api/v1/credentials/${encodeURIComponent(name)}`),
 };
 
 // Uploads one artifact as the raw request body. XMLHttpRequest rather than

@@ -2,6 +2,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, forgetToken, LOGGED_OUT_EVENT, storedToken } from "./api";
 import { ErrorBox } from "./components/Badges";
+import { Credentials } from "./pages/Credentials";
 import { Integrations } from "./pages/Integrations";
 import { Login } from "./pages/Login";
 import { Search } from "./pages/Search";
@@ -50,6 +51,8 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return allows(session, "ingest") ? <Integrations selectedId={route.arg} /> : <Forbidden what="integrations" />;
     case "tokens":
       return allows(session, "admin") ? <Tokens /> : <Forbidden what="service tokens" />;
+    case "credentials":
+      return allows(session, "admin") ? <Credentials /> : <Forbidden what="credentials" />;
     default:
       return <ErrorBox error={`No page '${route.page}'.`} />;
   }
@@ -76,6 +79,7 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
           {tab("search", "Search")}
           {allows(session, "ingest") && tab("integrations", "Integrations")}
           {allows(session, "admin") && tab("tokens", "Tokens")}
+          {allows(session, "admin") && tab("credentials", "Credentials")}
         </nav>
         <span class="who muted" title={`access: ${session.access}`}>
           {session.name}

@@ -259,3 +259,16 @@ export interface ServiceToken {
   permission_grants: PermissionGrant[];
   token_string?: string;
 }
+
+// A credential block as the API answers it: the key masked ("****wxyz").
+export interface CredentialBlock {
+  name: string;
+  type: "dbt-cloud";
+  account_id: string;
+  domain: string;
+  access_url: string;
+  discovery_url: string;
+  api_key: string;
+  created_at: string;
+  updated_at: string;
+}

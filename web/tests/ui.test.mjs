@@ -223,6 +223,32 @@ describe("web UI", () => {
     assertNoProblems();
   });
 
+  test("an admin creates a credential block, sees its key masked only, and deletes it", async () => {
+    const key = "dbtc_UiTestKeyNeverToBeSeen_5mRwxyz";
+    await freshPage();
+    await logIn(page);
+    await page.getByRole("link", { name: "Credentials" }).click();
+    await page.getByLabel("New dbt Cloud block").fill("prod");
+    await page.getByLabel("Account id").fill("43");
+    const keyField = page.getByLabel("API key");
+    assert.equal(await keyField.getAttribute("type"), "password");
+    await keyField.fill(key);
+    await page.getByRole("button", { name: "Create" }).click();
+    const row = page.locator('tr[data-credential="prod"]');
+    await row.waitFor();
+    assert.match(await row.innerText(), /\*\*\*\*wxyz/);
+    assert.equal(await keyField.inputValue(), "", "the key is cleared once sent");
+    assert.ok(!(await page.content()).includes(key), "the key is not on the page");
+    const listed = await server.api("GET", "/api/v1/credentials");
+    assert.deepEqual(listed.body.items.map((b) => [b.name, b.api_key]), [["prod", "****wxyz"]]);
+    await screenshot(page, "14-credential-created");
+    page.once("dialog", (dialog) => dialog.accept());
+    await page.getByRole("button", { name: "Delete prod" }).click();
+    await page.getByText("No credential blocks yet.").waitFor();
+    assert.deepEqual((await server.api("GET", "/api/v1/credentials")).body.items, []);
+    assertNoProblems();
+  });
+
   test("a read-only token sees no integrations or tokens pages", async () => {
     const account = (await server.api("GET", "/api/v1/session")).body.account_id;
     const created = await server.api("POST", `/api/v3/accounts/${account}/service-tokens/`, {
@@ -233,6 +259,7 @@ describe("web UI", () => {
     await logIn(page, created.body.data.token_string);
     assert.equal(await page.getByRole("link", { name: "Integrations" }).count(), 0);
     assert.equal(await page.getByRole("link", { name: "Tokens" }).count(), 0);
+    assert.equal(await page.getByRole("link", { name: "Credentials" }).count(), 0);
     await page.goto(`${server.url}/#/entity/${encodeURIComponent(DIM_CUSTOMERS)}`);
     await page.locator("article.entity").waitFor();
     assert.equal(await page.getByRole("button", { name: "Edit tags" }).count(), 0);

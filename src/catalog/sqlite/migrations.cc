@@ -323,6 +323,23 @@ CREATE TABLE bucket_sync_leases(
 ) WITHOUT ROWID;
 )sql";
 
+// Named credential blocks (auth/credential_store.h): what a client needs to
+// reach an outside service, the key sealed with the server's secret key
+// (core/secret_cipher.h) so that the catalog file alone does not give it away.
+constexpr const char* kCredentialBlocks = R"sql(
+CREATE TABLE credential_blocks(
+  name TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  domain TEXT NOT NULL,
+  access_url TEXT NOT NULL DEFAULT '',
+  discovery_url TEXT NOT NULL DEFAULT '',
+  sealed_api_key TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+) WITHOUT ROWID;
+)sql";
+
 // Tables that several origins describe (a warehouse and dbt): each origin's
 // view of the table, so that its row can hold their merge
 // (catalog/table_layers.h) whatever order they were applied in. Such a row
@@ -359,6 +376,7 @@ const std::vector<Migration>& Migrations() {
       {8, "view definitions", kViewDefinitions},
       {9, "tables marked deleted", kDeletedTables},
       {10, "bucket syncs and their leases", kBucketSyncs},
+      {11, "credential blocks", kCredentialBlocks},
       {12, "tables described by several origins", kTableLayers},
       {13, "the process each extraction run belongs to", kRunOwners},
   };

@@ -125,7 +125,7 @@ TEST(SqliteStoreTest, MigrationSixBuildsTheFacetsOfAnExistingCatalog) {
           "DROP TABLE search_facets; ALTER TABLE snapshot_state DROP COLUMN artifact_fingerprint;"
           " ALTER TABLE tables DROP COLUMN definition; ALTER TABLE tables DROP COLUMN deleted_at;"
           " DROP TABLE bucket_syncs; DROP TABLE bucket_sync_leases; DROP TABLE table_layers;"
-          " ALTER TABLE extraction_runs DROP COLUMN owner;"
+          " DROP TABLE credential_blocks; ALTER TABLE extraction_runs DROP COLUMN owner;"
           " DELETE FROM schema_migrations WHERE version >= 6; PRAGMA user_version = 5");
   SqliteStore store(path.string());
   EXPECT_EQ(store.SchemaVersion(), LatestSchemaVersion());
