@@ -35,7 +35,7 @@ class FileSecretStoreTest : public ::testing::Test {
   fs::path dir_;
 };
 
-const std::string kValue = R"({"service_token":"dbtc_very_secret_value_1234"})";
+constexpr const char* kValue = R"({"service_token":"dbtc_very_secret_value_1234"})";
 
 TEST_F(FileSecretStoreTest, IsEmptyUntilWrittenThenSealedAtRestAndPrivate) {
   const fs::path path = dir_ / "token.secret";

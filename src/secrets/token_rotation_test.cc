@@ -72,8 +72,9 @@ class MemorySecret : public SecretStore {
 
 struct Interrupted {};
 
-const std::vector<ServiceTokenGrant> kGrants = {{.permission_set = "metadata_only"},
-                                                {.permission_set = "job_admin", .project_id = 42}};
+std::vector<ServiceTokenGrant> Grants() {
+  return {{.permission_set = "metadata_only"}, {.permission_set = "job_admin", .project_id = 42}};
+}
 
 class TokenRotationTest : public ::testing::Test {
  protected:
@@ -86,7 +87,7 @@ class TokenRotationTest : public ::testing::Test {
   }
 
   void Bootstrap() {
-    RotateServiceToken(api_, store_, {.name = "catalog-reader", .grants = kGrants});
+    RotateServiceToken(api_, store_, {.name = "catalog-reader", .grants = Grants()});
   }
 
   AccountTokens api_;
@@ -95,13 +96,13 @@ class TokenRotationTest : public ::testing::Test {
 
 TEST_F(TokenRotationTest, TheFirstRunCreatesTheTokenAndTheSecret) {
   RotationReport report =
-      RotateServiceToken(api_, store_, {.name = "catalog-reader", .grants = kGrants});
+      RotateServiceToken(api_, store_, {.name = "catalog-reader", .grants = Grants()});
   EXPECT_FALSE(report.previous_id.has_value());
   ExpectSecretWorks();
   RotationSecret secret = Secret();
   EXPECT_EQ(secret.service_token_id, report.current_id);
   EXPECT_EQ(secret.token_name, "catalog-reader");
-  EXPECT_EQ(secret.permission_grants, kGrants);
+  EXPECT_EQ(secret.permission_grants, Grants());
   EXPECT_TRUE(secret.pending_revocation_ids.empty());
   EXPECT_FALSE(secret.last_rotated_datetime_utc.empty());
 }
@@ -115,7 +116,7 @@ TEST_F(TokenRotationTest, ARotationReplacesTheTokenWithTheSameNameAndGrants) {
   ExpectSecretWorks();
   EXPECT_FALSE(api_.Works(before.service_token));
   EXPECT_EQ(api_.ActiveNamed("catalog-reader"), 1);
-  EXPECT_EQ(api_.Get(report.current_id)->grants, kGrants);
+  EXPECT_EQ(api_.Get(report.current_id)->grants, Grants());
 }
 
 TEST_F(TokenRotationTest, ASeedNotebookSecretIsRotatedWithTheGrantsOfItsToken) {
@@ -132,9 +133,9 @@ TEST_F(TokenRotationTest, ASeedNotebookSecretIsRotatedWithTheGrantsOfItsToken) {
 
 TEST_F(TokenRotationTest, DuplicatesOfTheNameAreRevokedOthersKept) {
   Bootstrap();
-  api_.Create("catalog-reader", kGrants);
-  api_.Create("catalog-reader", kGrants);
-  cloud::CreatedServiceToken other = api_.Create("other", kGrants);
+  api_.Create("catalog-reader", Grants());
+  api_.Create("catalog-reader", Grants());
+  cloud::CreatedServiceToken other = api_.Create("other", Grants());
   RotationReport report = RotateServiceToken(api_, store_, {});
   EXPECT_EQ(report.duplicate_ids.size(), 2u);
   EXPECT_EQ(api_.ActiveNamed("catalog-reader"), 1);
@@ -181,7 +182,7 @@ TEST_F(TokenRotationTest, AFailedWriteRevokesNothing) {
 
 TEST_F(TokenRotationTest, TheFirstRunNeedsANameAndGrants) {
   try {
-    RotateServiceToken(api_, store_, {.grants = kGrants});
+    RotateServiceToken(api_, store_, {.grants = Grants()});
     FAIL();
   } catch (const Error& error) {
     EXPECT_NE(error.message().find("--name"), std::string::npos);
@@ -201,11 +202,11 @@ TEST(RotationSecret, RoundTripsAndRejectsWhatIsNotOne) {
                         .service_token = "s",
                         .last_rotated_datetime_utc = "t",
                         .token_name = "n",
-                        .permission_grants = kGrants,
+                        .permission_grants = Grants(),
                         .pending_revocation_ids = {3, 4}};
   RotationSecret back = ParseRotationSecret(RotationSecretJson(secret), "x");
   EXPECT_EQ(back.service_token_id, 7);
-  EXPECT_EQ(back.permission_grants, kGrants);
+  EXPECT_EQ(back.permission_grants, Grants());
   EXPECT_EQ(back.pending_revocation_ids, (std::vector<std::int64_t>{3, 4}));
   EXPECT_EQ(ParseRotationSecret(R"({"service_token_id": "12"})", "x").service_token_id, 12);
   EXPECT_THROW(ParseRotationSecret("dbtc_not_json", "x"), Error);
