@@ -209,7 +209,11 @@ class DbtCloudTargetTest(RotationCase):
                                  "--permission-set", "metadata_only"], self.env)
         self.assertEqual(os.stat(self.path).st_mode & 0o777, 0o600)
         secret = self.check()
-        # A duplicate made by hand is removed by the next rotation.
+        # Enough other tokens for two pages of the list; then a duplicate made
+        # by hand, on the second page, which the next rotation removes.
+        for i in range(105):
+            requests.post(f"{self.url}/api/v3/accounts/7/service-tokens/", json={"name": f"other-{i}"},
+                          headers={"Authorization": f"Bearer {DBT_KEY}"}, timeout=10).raise_for_status()
         requests.post(f"{self.url}/api/v3/accounts/7/service-tokens/", json={"name": "ci-runner"},
                       headers={"Authorization": f"Bearer {DBT_KEY}"}, timeout=10).raise_for_status()
         for step in STEPS:
@@ -218,6 +222,11 @@ class DbtCloudTargetTest(RotationCase):
                 self.assertIn(self.read_secret()["service_token"], self.state.api_tokens)
                 self.rotate(self.args, self.env)
                 secret = self.check(old=secret)
+        others = [t for t in self.state.service_tokens.values() if t["name"].startswith("other-")]
+        self.assertEqual(len(others), 105)
+        self.assertTrue(all(t["state"] == 1 for t in others))
+        listed = [q for m, p, q, _ in self.state.requests if m == "GET" and "service-tokens" in p]
+        self.assertIn("state=1&limit=100&offset=100", listed)
         grants = self.state.service_tokens[secret["service_token_id"]]["permission_grants"]
         self.assertEqual([g["permission_set"] for g in grants], ["job_runner", "metadata_only"])
         with open(self.path) as f:

@@ -67,9 +67,7 @@ AdminCredential ResolveAdminCredential(const RotateOptions& options, const cloud
                                          .api_key = key_from("DBT_CLOUD_API_KEY"),
                                          .domain = options.domain,
                                          .access_url = options.access_url};
-  const std::string base =
-      credentials.access_url.empty() ? "https://" + credentials.domain : credentials.access_url;
-  return {cloud::ServiceTokenClient::AccountUrl(base, credentials.account_id), credentials.api_key};
+  return {cloud::ServiceTokenClient::DbtCloudAccountUrl(credentials), credentials.api_key};
 }
 
 // CAIRN_FAILPOINT=rotate.after_create (or after_write, after_revoke,

@@ -119,14 +119,18 @@ std::string ServiceTokenClient::AccountUrl(const std::string& base_url,
   return fmt::format("{}/api/v3/accounts/{}", base, account_id);
 }
 
-ServiceTokenClient ServiceTokenClient::ForDbtCloud(const DbtCloudCredentials& credentials,
-                                                   const HttpClient& http) {
+std::string ServiceTokenClient::DbtCloudAccountUrl(const DbtCloudCredentials& credentials) {
   if (credentials.account_id.empty()) {
     throw Error(ErrorCode::kInvalidArgument, "dbt Cloud needs an account id");
   }
   const std::string base =
       credentials.access_url.empty() ? "https://" + credentials.domain : credentials.access_url;
-  return ServiceTokenClient(AccountUrl(base, credentials.account_id), credentials.api_key, http);
+  return AccountUrl(base, credentials.account_id);
+}
+
+ServiceTokenClient ServiceTokenClient::ForDbtCloud(const DbtCloudCredentials& credentials,
+                                                   const HttpClient& http) {
+  return ServiceTokenClient(DbtCloudAccountUrl(credentials), credentials.api_key, http);
 }
 
 HttpResponse ServiceTokenClient::Send(const std::string& method, const std::string& path,

@@ -70,6 +70,8 @@ class ServiceTokenClient final : public ServiceTokenApi {
   // dbt Cloud: the access URL, else https://<domain>.
   static ServiceTokenClient ForDbtCloud(const DbtCloudCredentials& credentials,
                                         const HttpClient& http);
+  // The v3 account URL those credentials point at.
+  static std::string DbtCloudAccountUrl(const DbtCloudCredentials& credentials);
   // "http(s)://host:port" of a Cairn server (or any v3-shaped API root).
   static std::string AccountUrl(const std::string& base_url, const std::string& account_id);
 
