@@ -231,6 +231,12 @@ class DbtCloudTargetTest(RotationCase):
         self.assertEqual([g["permission_set"] for g in grants], ["job_runner", "metadata_only"])
         with open(self.path) as f:
             self.assertNotIn("dbtc_", f.read())
+        # Throttling and a server error on the way are retried.
+        for status in (429, 503):
+            requests.post(f"{self.url}/_fake/faults", json={"path": "service-tokens", "status": status},
+                          timeout=10).raise_for_status()
+        self.rotate(self.args, self.env)
+        secret = self.check(old=secret)
         # A wrong key fails clearly and changes nothing.
         wrong = self.rotate(self.args, dict(self.env, CAIRN_SECRET_KEY="ab" * 32), expect=64)
         self.assertIn("does not decrypt", wrong.stderr)
