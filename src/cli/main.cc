@@ -9,6 +9,7 @@
 #include "cli/auth_commands.h"
 #include "cli/commands.h"
 #include "cli/credentials_commands.h"
+#include "cli/tokens_commands.h"
 #include "core/error.h"
 #include "server/serve.h"
 
@@ -153,6 +154,7 @@ int main(int argc, char** argv) {
 
   const cairn::cli::AuthCommands auth_commands(app, *serve, serve_options);
   cairn::cli::CredentialsCommands credentials(app, db);
+  cairn::cli::AddTokensCommands(app);
 
   CLI11_PARSE(app, argc, argv);
   if (verbose) spdlog::set_level(spdlog::level::debug);

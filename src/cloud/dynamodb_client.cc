@@ -13,44 +13,14 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr const char* kTargetPrefix = "DynamoDB_20120810.";
-// Enough of a service message to act on; some (a failed permission check)
-// name a whole ARN, none needs more.
-constexpr std::size_t kMaxServiceMessage = 300;
-
-std::string Reason(DynamoDbFailure failure) {
-  switch (failure) {
-    case DynamoDbFailure::kBadCredentials:
-      return "the credentials were refused: the access key, secret or session token is wrong or "
-             "expired";
-    case DynamoDbFailure::kAccessDenied:
-      return "access denied: the credentials need dynamodb:ListTables and dynamodb:DescribeTable";
-    case DynamoDbFailure::kResourceNotFound:
-      return "no such table (in this region and account)";
-    case DynamoDbFailure::kThrottled:
-      return "throttled by DynamoDB, still after the retries; try again later";
-    case DynamoDbFailure::kBadRequest:
-      return "the request was refused";
-    case DynamoDbFailure::kOther:
-      break;
-  }
-  return "the request failed";
-}
-
-// A failed call as a person can act on it: what was asked, why it failed,
-// the status and code. The service's own message is kept where it helps (a
-// permission check names the action and resource) and dropped for refused
-// credentials, whose messages may echo the signed request.
-[[noreturn]] void ThrowFailure(const std::string& what, const HttpResponse& response) {
-  const AwsJsonError error = ParseAwsJsonError(response.body, response.Header("x-amzn-errortype"));
-  const DynamoDbFailure failure = ClassifyDynamoDbError(response.status, error.code);
-  std::string detail;
-  if (failure != DynamoDbFailure::kBadCredentials && !error.message.empty()) {
-    detail = ": " + error.message.substr(0, kMaxServiceMessage);
-  }
-  throw Error(failure == DynamoDbFailure::kResourceNotFound ? ErrorCode::kNotFound : ErrorCode::kIo,
-              fmt::format("{}: {} (HTTP {}{}{}){}", what, Reason(failure), response.status,
-                          error.code.empty() ? "" : ", ", error.code, detail));
+AwsJsonService DynamoDbService() {
+  return {.signing_name = "dynamodb",
+          .target_prefix = "DynamoDB_20120810.",
+          .content_type = "application/x-amz-json-1.0",
+          .access_denied_reason =
+              "access denied: the credentials need dynamodb:ListTables and dynamodb:DescribeTable",
+          .not_found_reason = "no such table (in this region and account)",
+          .no_answer_hint = "check endPointURL and awsRegion"};
 }
 
 json ParseBody(const std::string& body, const std::string& what) {
@@ -123,42 +93,8 @@ void ReadCapacity(const json& table, DynamoDbTable& out) {
 
 }  // namespace
 
-AwsJsonError ParseAwsJsonError(const std::string& body, const std::string& error_type_header) {
-  AwsJsonError error;
-  json value = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!value.is_discarded() && value.is_object()) {
-    error.code = StringAt(value, "__type");
-    error.message = StringAt(value, "message");
-    if (error.message.empty()) error.message = StringAt(value, "Message");
-  }
-  if (error.code.empty()) error.code = error_type_header;
-  if (auto hash = error.code.rfind('#'); hash != std::string::npos) error.code.erase(0, hash + 1);
-  if (auto colon = error.code.find(':'); colon != std::string::npos) error.code.erase(colon);
-  return error;
-}
-
 DynamoDbFailure ClassifyDynamoDbError(long status, const std::string& code) {
-  for (const char* refused :
-       {"UnrecognizedClientException", "InvalidSignatureException", "IncompleteSignature",
-        "IncompleteSignatureException", "MissingAuthenticationToken",
-        "MissingAuthenticationTokenException", "ExpiredTokenException", "InvalidClientTokenId",
-        "SignatureDoesNotMatch", "UnrecognizedClient"}) {
-    if (code == refused) return DynamoDbFailure::kBadCredentials;
-  }
-  if (code == "AccessDeniedException" || code == "AccessDenied") {
-    return DynamoDbFailure::kAccessDenied;
-  }
-  if (code == "ResourceNotFoundException") return DynamoDbFailure::kResourceNotFound;
-  for (const char* throttled : {"ProvisionedThroughputExceededException", "ThrottlingException",
-                                "RequestLimitExceeded", "Throttling", "LimitExceededException"}) {
-    if (code == throttled) return DynamoDbFailure::kThrottled;
-  }
-  if (code == "ValidationException" || code == "SerializationException") {
-    return DynamoDbFailure::kBadRequest;
-  }
-  if (code.empty() && status == 403) return DynamoDbFailure::kAccessDenied;
-  if (code.empty() && status == 429) return DynamoDbFailure::kThrottled;
-  return DynamoDbFailure::kOther;
+  return ClassifyAwsError(status, code);
 }
 
 DynamoDbTable ParseTableDescription(const std::string& describe_table_response,
@@ -197,58 +133,11 @@ DynamoDbTable ParseTableDescription(const std::string& describe_table_response,
 
 DynamoDbClient::DynamoDbClient(DynamoDbLocation location, CredentialsProvider credentials,
                                const HttpClient& http)
-    : location_(std::move(location)), credentials_(std::move(credentials)), http_(http) {
-  if (location_.region.empty()) {
-    throw Error(ErrorCode::kInvalidArgument, "DynamoDB needs a region");
-  }
-}
+    : json_(DynamoDbService(), std::move(location.region), std::move(location.endpoint),
+            std::move(credentials), http) {}
 
 std::string DynamoDbClient::Endpoint() const {
-  std::string endpoint = location_.endpoint;
-  if (endpoint.empty()) {
-    // The China partition has its own domain.
-    const bool china = location_.region.starts_with("cn-");
-    endpoint =
-        fmt::format("https://dynamodb.{}.amazonaws.com{}", location_.region, china ? ".cn" : "");
-  }
-  while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
-  return endpoint;
-}
-
-std::string DynamoDbClient::Call(const std::string& operation, const std::string& request_json,
-                                 const std::string& what) const {
-  HttpRequestToSign request{.method = "POST",
-                            .endpoint = Endpoint(),
-                            .path = "/",
-                            .headers = {{"Content-Type", "application/x-amz-json-1.0"},
-                                        {"X-Amz-Target", kTargetPrefix + operation}},
-                            .payload = request_json};
-  // The URL is set here too, unsigned, so that a failure to connect names it.
-  HttpRequest shell{.method = "POST", .url = Endpoint() + "/", .body = request_json};
-  // Signed on every attempt: a retry after a backoff needs a fresh date,
-  // and a renewed role its new keys.
-  HttpResponse response = SendOrExplain(shell, what, [&](HttpRequest& attempt) {
-    SignedRequest signed_request = SignV4(request, credentials_(),
-                                          {.region = location_.region,
-                                           .service = "dynamodb",
-                                           .time = std::chrono::system_clock::now()});
-    attempt.url = signed_request.url;
-    attempt.headers = signed_request.headers;
-  });
-  if (response.status != 200) ThrowFailure(what, response);
-  return std::move(response.body);
-}
-
-HttpResponse DynamoDbClient::SendOrExplain(const HttpRequest& request, const std::string& what,
-                                           const std::function<void(HttpRequest&)>& sign) const {
-  try {
-    return http_.Send(request, sign);
-  } catch (const Error& error) {
-    if (error.code() != ErrorCode::kIo) throw;
-    // Nothing answered: most often the endpoint or region is not the one meant.
-    throw Error(ErrorCode::kIo, fmt::format("{}: no answer (check endPointURL and awsRegion): {}",
-                                            what, error.message()));
-  }
+  return json_.Endpoint();
 }
 
 std::vector<std::string> DynamoDbClient::ListTables(int page_size) const {
@@ -261,7 +150,7 @@ std::vector<std::string> DynamoDbClient::ListTables(int page_size) const {
   do {
     json request = {{"Limit", page_size}};
     if (!start.empty()) request["ExclusiveStartTableName"] = start;
-    const json page = ParseBody(Call("ListTables", request.dump(), what), what);
+    const json page = ParseBody(json_.Call("ListTables", request.dump(), what), what);
     for (const json& name : ArrayAt(page, "TableNames")) {
       if (name.is_string()) names.push_back(name.get<std::string>());
     }
@@ -278,7 +167,7 @@ std::vector<std::string> DynamoDbClient::ListTables(int page_size) const {
 DynamoDbTable DynamoDbClient::DescribeTable(const std::string& name) const {
   const std::string what = fmt::format("DynamoDB DescribeTable '{}' at {}", name, Endpoint());
   const json request = {{"TableName", name}};
-  return ParseTableDescription(Call("DescribeTable", request.dump(), what), what);
+  return ParseTableDescription(json_.Call("DescribeTable", request.dump(), what), what);
 }
 
 }  // namespace cairn::cloud

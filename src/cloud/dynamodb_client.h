@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cloud/aws_json_protocol.h"
 #include "cloud/http_client.h"
 #include "cloud/sigv4.h"
 
@@ -67,29 +68,10 @@ struct DynamoDbTable {
   bool deletion_protection = false;
 };
 
-// What went wrong, from the service's error code: the reasons a person can act on.
-enum class DynamoDbFailure {
-  kBadCredentials,
-  kAccessDenied,
-  kResourceNotFound,
-  kThrottled,
-  kBadRequest,
-  kOther
-};
-
-// The code (the part of `__type` after '#', before any ':') and message of
-// a JSON-protocol error body; empty when the body is not one.
-struct AwsJsonError {
-  std::string code;
-  std::string message;
-};
-AwsJsonError ParseAwsJsonError(const std::string& body, const std::string& error_type_header);
-
+// What went wrong, from the service's error code (the JSON protocol's
+// classification; the name is kept for the callers of this header).
+using DynamoDbFailure = AwsFailure;
 DynamoDbFailure ClassifyDynamoDbError(long status, const std::string& code);
-
-// Credentials for each request: a session's are renewed while a long
-// listing runs, so they are asked for every time, never kept.
-using CredentialsProvider = std::function<AwsCredentials()>;
 
 // One region's (or one endpoint's) tables. Every call throws cairn::Error
 // naming the operation, the endpoint and the reason: kNotFound for a table
@@ -111,16 +93,7 @@ class DynamoDbClient {
   std::string Endpoint() const;
 
  private:
-  // The response body of a successful call; throws on any other answer.
-  std::string Call(const std::string& operation, const std::string& request_json,
-                   const std::string& what) const;
-  // The HTTP client's answer; when none came, its error said as `what` failing.
-  HttpResponse SendOrExplain(const HttpRequest& request, const std::string& what,
-                             const std::function<void(HttpRequest&)>& sign) const;
-
-  DynamoDbLocation location_;
-  CredentialsProvider credentials_;
-  const HttpClient& http_;
+  AwsJsonClient json_;
 };
 
 // A DescribeTable response body read into the struct (exposed for tests of

@@ -87,7 +87,8 @@ void MotoServerTest::Boto3(const std::string& code) {
       "kw = dict(endpoint_url='{}', region_name='us-east-1', aws_access_key_id='testing',"
       " aws_secret_access_key='testing')\n"
       "s3 = boto3.client('s3', **kw)\nsts = boto3.client('sts', **kw)\n"
-      "dynamodb = boto3.client('dynamodb', **kw)\n{}",
+      "dynamodb = boto3.client('dynamodb', **kw)\n"
+      "secretsmanager = boto3.client('secretsmanager', **kw)\n{}",
       Url(""), code);
   fs::path file = fs::temp_directory_path() / ("cairn_boto3_" + std::to_string(::getpid()));
   std::ofstream(file) << script;

@@ -21,7 +21,8 @@ class MotoServerTest : public ::testing::Test {
 
   static std::string Url(const std::string& path);
 
-  // Runs Python with boto3 clients `s3`, `sts` and `dynamodb` of the server bound.
+  // Runs Python with boto3 clients `s3`, `sts`, `dynamodb` and `secretsmanager` of the server
+  // bound.
   static void Boto3(const std::string& code);
 
   HttpClient http_{{.connect_timeout = std::chrono::milliseconds(2000),
