@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/dbt_cloud_commands.h"
 #include "core/error.h"
 #include "server/serve.h"
 
@@ -149,6 +150,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 10))
       ->capture_default_str();
 
+  cairn::cli::AddDbtCloudCommands(app);
   CLI11_PARSE(app, argc, argv);
   if (verbose) spdlog::set_level(spdlog::level::debug);
   if (db.empty()) db = cairn::cli::DefaultDatabase();
