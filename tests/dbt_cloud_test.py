@@ -69,6 +69,18 @@ class DbtCloudTest(CairnTestCase):
         self.assertNotEqual(proc.returncode, 0)
         self.assertIn("did not finish", proc.stderr)
 
+    def test_runs_are_listed_across_pages(self):
+        self.fake("/_fake/runs", {"job_id": 100, "count": 130})
+        self.fake("/_fake/runs", {"job_id": 200, "count": 5, "status": 20})
+        proc = run("dbt-cloud", "runs", "--access-url", self.base, "--account-id", "1", "--job-id", "100",
+                   "--json")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(len(json.loads(proc.stdout)), 130)
+        pages = [r["query"] for r in self.fake("/_fake/requests") if r["path"] == "/api/v2/accounts/1/runs/"]
+        self.assertEqual(len(pages), 2)
+        self.assertIn("offset=100", pages[1])
+        self.assertNotIn(API_KEY, proc.stdout + proc.stderr)
+
     def test_a_missing_api_key_is_refused(self):
         del os.environ["DBT_CLOUD_API_KEY"]
         proc = self.cairn("--job-id", "100")

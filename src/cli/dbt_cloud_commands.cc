@@ -107,6 +107,36 @@ int Run(const RunOptions& options) {
                    OutputOptions{.json = options.json});
 }
 
+int ListRuns(const RunOptions& options) {
+  cloud::DbtCloudAdminClient client(ResolveCredentials(options));
+  cloud::ListRunsQuery query;
+  if (options.job_id != 0) query.job_definition_id = options.job_id;
+  query.order_by = "-id";
+  const std::vector<nlohmann::json> runs = client.ListRuns(query);
+  if (options.json) {
+    std::cout << nlohmann::json(runs).dump(2) << '\n';
+    return 0;
+  }
+  for (const nlohmann::json& run : runs) {
+    std::cout << fmt::format("{}\t{}\t{}\n", run.value("id", std::int64_t{0}),
+                             run.value("job_definition_id", std::int64_t{0}),
+                             run.value("status_humanized", ""));
+  }
+  return 0;
+}
+
+// Runs `command` mapping cairn::Error to an exit code, as main() does.
+void Exit(int (*command)(const RunOptions&), const RunOptions& options) {
+  int code = 0;
+  try {
+    code = command(options);
+  } catch (const Error& e) {
+    std::cerr << "cairn: error: " << e.what() << '\n';
+    code = ExitCodeFor(e.code());
+  }
+  if (code != 0) throw CLI::RuntimeError(code);
+}
+
 }  // namespace
 
 void AddDbtCloudCommands(CLI::App& app) {
@@ -136,16 +166,18 @@ void AddDbtCloudCommands(CLI::App& app) {
                   "Service the project's relations belong to (default: the dbt project name)");
   run->add_option("--db", options->db, "Catalog store URL (default: $CAIRN_DB or sqlite:cairn.db)");
   run->add_flag("--json", options->json, "Print the run (or the ingest report) as JSON");
-  run->callback([options] {
-    int code = 0;
-    try {
-      code = Run(*options);
-    } catch (const Error& e) {
-      std::cerr << "cairn: error: " << e.what() << '\n';
-      code = ExitCodeFor(e.code());
-    }
-    if (code != 0) throw CLI::RuntimeError(code);
-  });
+  run->callback([options] { Exit(Run, *options); });
+
+  auto list = std::make_shared<RunOptions>();
+  CLI::App* runs = cloud->add_subcommand("runs", "List the account's runs, newest first");
+  runs->add_option("--job-id", list->job_id, "Only this job's runs");
+  runs->add_option("--account-id", list->account_id,
+                   "dbt Cloud account id (default: DBT_CLOUD_ACCOUNT_ID)");
+  runs->add_option("--domain", list->domain, "Account host")->capture_default_str();
+  runs->add_option("--access-url", list->access_url,
+                   "Full base URL overriding --domain (https://...)");
+  runs->add_flag("--json", list->json, "Print the runs as JSON");
+  runs->callback([list] { Exit(ListRuns, *list); });
 }
 
 }  // namespace cairn::cli
