@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/credentials_commands.h"
 #include "cli/tokens_commands.h"
+#include "cli/dbt_cloud_commands.h"
 #include "core/error.h"
 #include "server/serve.h"
 
@@ -155,6 +156,7 @@ int main(int argc, char** argv) {
   const cairn::cli::AuthCommands auth_commands(app, *serve, serve_options);
   cairn::cli::CredentialsCommands credentials(app, db);
   cairn::cli::AddTokensCommands(app);
+  cairn::cli::AddDbtCloudCommands(app);
 
   CLI11_PARSE(app, argc, argv);
   if (verbose) spdlog::set_level(spdlog::level::debug);

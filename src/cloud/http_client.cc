@@ -172,6 +172,17 @@ bool IsRetryable(const HttpResponse& response) {
   return false;
 }
 
+std::optional<std::chrono::milliseconds> RetryAfter(const HttpResponse& response,
+                                                    std::chrono::milliseconds max) {
+  if (response.status != 429 && response.status != 503) return std::nullopt;
+  std::string value = response.Header("retry-after");
+  if (value.empty() || value.size() > 9 ||
+      !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;  // absent, or an HTTP date: the backoff decides
+  }
+  return std::min<std::chrono::milliseconds>(std::chrono::seconds(std::stol(value)), max);
+}
+
 std::string UrlForMessages(std::string_view url) {
   return std::string(url.substr(0, url.find_first_of("?#")));
 }
@@ -199,6 +210,7 @@ HttpResponse HttpClient::Send(const HttpRequest& request,
       return std::move(*response);
     }
     std::chrono::milliseconds wait = Backoff(options_, attempt);
+    if (response) wait = RetryAfter(*response, options_.retry_after_max).value_or(wait);
     spdlog::warn("{} {}: {}; retrying in {} ms (attempt {} of {})", ready.method,
                  UrlForMessages(ready.url),
                  response ? fmt::format("HTTP {}", response->status) : last_error, wait.count(),

@@ -44,6 +44,9 @@ struct HttpClientOptions {
   int max_attempts = 4;
   std::chrono::milliseconds backoff_base{200};  // attempt n waits up to base * 2^(n-1)
   std::chrono::milliseconds backoff_max{10'000};
+  // A 429 or 503 with Retry-After: N (seconds) waits N seconds, at most this
+  // long, before its retry instead of the backoff.
+  std::chrono::milliseconds retry_after_max{60'000};
   bool follow_redirects = false;
   std::string ca_bundle;  // empty: the system's
 };
@@ -69,6 +72,11 @@ class HttpClient {
 // Whether a response is worth another attempt: 5xx, 429, and AWS's
 // throttling errors (400 with a Throttling/SlowDown code in the body).
 bool IsRetryable(const HttpResponse& response);
+
+// How long a 429/503 asks to wait before a retry (Retry-After in seconds,
+// capped at `max`); nullopt when it does not say.
+std::optional<std::chrono::milliseconds> RetryAfter(const HttpResponse& response,
+                                                    std::chrono::milliseconds max);
 
 // `url` without its query and fragment, for messages.
 std::string UrlForMessages(std::string_view url);

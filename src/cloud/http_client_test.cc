@@ -129,6 +129,23 @@ TEST(HttpClientTest, RetriesServerErrorsThenSucceeds) {
   EXPECT_EQ(server.requests(), 3);
 }
 
+TEST(HttpClientTest, A429WithRetryAfterWaitsThatLongBoundedBeforeItsRetry) {
+  ScriptedServer server({{.status = 429, .extra_headers = "Retry-After: 1\r\n"}, {.body = "ok"}});
+  auto started = std::chrono::steady_clock::now();
+  HttpResponse response = HttpClient(Fast()).Send({.url = server.Url("/")});
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.attempts, 2);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 900ms);
+
+  ScriptedServer greedy(
+      {{.status = 503, .extra_headers = "Retry-After: 3600\r\n"}, {.body = "ok"}});
+  HttpClientOptions options = Fast();
+  options.retry_after_max = 50ms;
+  started = std::chrono::steady_clock::now();
+  EXPECT_EQ(HttpClient(options).Send({.url = greedy.Url("/")}).status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+}
+
 TEST(HttpClientTest, GivesUpAfterItsAttemptsAndAnswersTheLastStatus) {
   ScriptedServer server({{.status = 502, .body = "bad gateway"}});
   HttpResponse response = HttpClient(Fast()).Send({.url = server.Url("/")});

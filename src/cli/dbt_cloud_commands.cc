@@ -1,0 +1,183 @@
+#include "cli/dbt_cloud_commands.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cloud/dbt_cloud_admin_client.h"
+#include "core/error.h"
+#include "core/file.h"
+
+namespace cairn::cli {
+namespace {
+
+struct RunOptions {
+  std::int64_t job_id = 0;
+  bool wait = false;
+  std::string cause = "Triggered by cairn";
+  std::string git_branch;
+  std::vector<std::string> steps_override;
+  int timeout_seconds = 900;
+  std::string account_id;
+  std::string domain = "cloud.getdbt.com";
+  std::string access_url;
+  std::string service;
+  std::string db;
+  bool json = false;
+};
+
+// The one place credentials come from: the flags, and the API key from
+// DBT_CLOUD_API_KEY only (never argv). A --credentials NAME read from the
+// credential store belongs here.
+cloud::DbtCloudCredentials ResolveCredentials(const RunOptions& options) {
+  cloud::DbtCloudCredentials credentials;
+  credentials.account_id = options.account_id;
+  if (credentials.account_id.empty()) {
+    const char* env = std::getenv("DBT_CLOUD_ACCOUNT_ID");
+    if (env != nullptr) credentials.account_id = env;
+  }
+  if (credentials.account_id.empty()) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "dbt Cloud: give --account-id or set DBT_CLOUD_ACCOUNT_ID");
+  }
+  const char* key = std::getenv("DBT_CLOUD_API_KEY");
+  if (key == nullptr || *key == '\0') {
+    throw Error(ErrorCode::kInvalidArgument, "dbt Cloud: set the API key in DBT_CLOUD_API_KEY");
+  }
+  credentials.api_key = key;
+  credentials.domain = options.domain;
+  credentials.access_url = options.access_url;
+  return credentials;
+}
+
+int Run(const RunOptions& options) {
+  cloud::DbtCloudAdminClient client(ResolveCredentials(options));
+  cloud::TriggerRunRequest request;
+  request.cause = options.cause;
+  if (!options.git_branch.empty()) request.git_branch = options.git_branch;
+  request.steps_override = options.steps_override;
+  const nlohmann::json run = client.TriggerRun(options.job_id, request);
+  const std::int64_t run_id = run.value("id", std::int64_t{0});
+  std::cerr << fmt::format("dbt Cloud: job {} run {} queued\n", options.job_id, run_id);
+  if (!options.wait) {
+    if (options.json) std::cout << run.dump(2) << '\n';
+    return 0;
+  }
+  cloud::WaitOptions wait;
+  wait.timeout = std::chrono::seconds(options.timeout_seconds);
+  wait.on_status = [run_id](const nlohmann::json& seen) {
+    std::cerr << fmt::format(
+        "dbt Cloud: run {}: {}\n", run_id,
+        seen.value("status_humanized", std::to_string(seen.value("status", 0))));
+  };
+  const nlohmann::json done = client.WaitForRun(run_id, wait);
+  const int status = done.value("status", 0);
+  if (status != cloud::kRunSuccess) {
+    throw Error(ErrorCode::kIo,
+                fmt::format("dbt Cloud: run {} of job {} ended {}{}", run_id, options.job_id,
+                            status == cloud::kRunCancelled ? "cancelled" : "in error",
+                            done.contains("href") && done["href"].is_string()
+                                ? " (" + done["href"].get<std::string>() + ")"
+                                : ""));
+  }
+  const std::vector<std::string> listed = client.ListRunArtifacts(run_id);
+  ScopedDirectory target =
+      ScopedDirectory::Unique(std::filesystem::temp_directory_path(), "cairn-dbt-cloud-");
+  for (const char* name : {"manifest.json", "run_results.json", "catalog.json", "sources.json"}) {
+    bool present = std::find(listed.begin(), listed.end(), name) != listed.end();
+    if (!present && std::string_view(name) == "manifest.json") {
+      throw Error(ErrorCode::kNotFound,
+                  fmt::format("dbt Cloud: run {} saved no manifest.json", run_id));
+    }
+    if (present) client.DownloadRunArtifact(run_id, name, target.path() / name);
+  }
+  IngestDbtOptions ingest;
+  ingest.directory = target.path().string();
+  ingest.service = options.service;
+  return IngestDbt(ingest, options.db.empty() ? DefaultDatabase() : options.db,
+                   OutputOptions{.json = options.json});
+}
+
+int ListRuns(const RunOptions& options) {
+  cloud::DbtCloudAdminClient client(ResolveCredentials(options));
+  cloud::ListRunsQuery query;
+  if (options.job_id != 0) query.job_definition_id = options.job_id;
+  query.order_by = "-id";
+  const std::vector<nlohmann::json> runs = client.ListRuns(query);
+  if (options.json) {
+    std::cout << nlohmann::json(runs).dump(2) << '\n';
+    return 0;
+  }
+  for (const nlohmann::json& run : runs) {
+    std::cout << fmt::format("{}\t{}\t{}\n", run.value("id", std::int64_t{0}),
+                             run.value("job_definition_id", std::int64_t{0}),
+                             run.value("status_humanized", ""));
+  }
+  return 0;
+}
+
+// Runs `command` mapping cairn::Error to an exit code, as main() does.
+void Exit(int (*command)(const RunOptions&), const RunOptions& options) {
+  int code = 0;
+  try {
+    code = command(options);
+  } catch (const Error& e) {
+    std::cerr << "cairn: error: " << e.what() << '\n';
+    code = ExitCodeFor(e.code());
+  }
+  if (code != 0) throw CLI::RuntimeError(code);
+}
+
+}  // namespace
+
+void AddDbtCloudCommands(CLI::App& app) {
+  CLI::App* cloud = app.add_subcommand("dbt-cloud",
+                                       "Work with a dbt Cloud account (API key "
+                                       "from DBT_CLOUD_API_KEY)");
+  cloud->require_subcommand(1);
+  auto options = std::make_shared<RunOptions>();
+  CLI::App* run = cloud->add_subcommand("run",
+                                        "Trigger a dbt Cloud job run; with --wait, ingest "
+                                        "its artifacts");
+  run->add_option("--job-id", options->job_id, "Job to run")->required();
+  run->add_flag("--wait", options->wait, "Wait for the run, then ingest its artifacts");
+  run->add_option("--cause", options->cause, "Why the run was triggered")->capture_default_str();
+  run->add_option("--git-branch", options->git_branch, "Branch to check out");
+  run->add_option("--steps-override", options->steps_override,
+                  "A dbt command replacing the job's steps (repeatable)");
+  run->add_option("--timeout", options->timeout_seconds, "Seconds --wait waits at most")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  run->add_option("--account-id", options->account_id,
+                  "dbt Cloud account id (default: DBT_CLOUD_ACCOUNT_ID)");
+  run->add_option("--domain", options->domain, "Account host")->capture_default_str();
+  run->add_option("--access-url", options->access_url,
+                  "Full base URL overriding --domain (https://...)");
+  run->add_option("--service", options->service,
+                  "Service the project's relations belong to (default: the dbt project name)");
+  run->add_option("--db", options->db, "Catalog store URL (default: $CAIRN_DB or sqlite:cairn.db)");
+  run->add_flag("--json", options->json, "Print the run (or the ingest report) as JSON");
+  run->callback([options] { Exit(Run, *options); });
+
+  auto list = std::make_shared<RunOptions>();
+  CLI::App* runs = cloud->add_subcommand("runs", "List the account's runs, newest first");
+  runs->add_option("--job-id", list->job_id, "Only this job's runs");
+  runs->add_option("--account-id", list->account_id,
+                   "dbt Cloud account id (default: DBT_CLOUD_ACCOUNT_ID)");
+  runs->add_option("--domain", list->domain, "Account host")->capture_default_str();
+  runs->add_option("--access-url", list->access_url,
+                   "Full base URL overriding --domain (https://...)");
+  runs->add_flag("--json", list->json, "Print the runs as JSON");
+  runs->callback([list] { Exit(ListRuns, *list); });
+}
+
+}  // namespace cairn::cli

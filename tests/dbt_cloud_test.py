@@ -1,0 +1,92 @@
+"""`cairn dbt-cloud run` against the local dbt Cloud (tests/fake_dbt_cloud) on
+127.0.0.1 and a free port: runs polled through slow statuses, artifacts
+ingested, throttling and 5xx retried, erroring jobs, and the API key kept
+out of everything printed."""
+
+import json
+import os
+import unittest
+import urllib.request
+
+from cli_test import CairnTestCase, run
+from fake_dbt_cloud.app import create_app, serve_in_thread
+
+API_KEY = "dbtc_test_api_key"
+
+
+class DbtCloudTest(CairnTestCase):
+    def setUp(self):
+        super().setUp()
+        self.server, self.base = serve_in_thread(create_app())
+        os.environ["DBT_CLOUD_API_KEY"] = API_KEY
+
+    def tearDown(self):
+        self.server.shutdown()
+        super().tearDown()
+
+    def fake(self, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method="POST" if data else "GET",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request) as response:
+            return json.loads(response.read())
+
+    def cairn(self, *args):
+        proc = run("dbt-cloud", "run", "--access-url", self.base, "--account-id", "1", "--db", self.url, *args)
+        self.assertNotIn(API_KEY, proc.stdout + proc.stderr)
+        return proc
+
+    def test_a_run_is_polled_through_its_statuses_and_its_artifacts_ingested(self):
+        proc = self.cairn("--job-id", "100", "--wait", "--cause", "test", "--steps-override", "dbt build",
+                          "--service", "jaffle")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        for status in ("Queued", "Running", "Success"):
+            self.assertIn(status, proc.stderr)
+        shown = run("show", "jaffle.jaffle_shop.main.customers", "--json", "--db", self.url)
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        self.assertIn("customers", shown.stdout)
+        paths = [r["path"] for r in self.fake("/_fake/requests")]
+        self.assertIn("/api/v2/accounts/1/runs/1000/artifacts/manifest.json", paths)
+        self.assertTrue(all(r["scheme"] == "Token" for r in self.fake("/_fake/requests")))
+
+    def test_throttling_with_retry_after_and_server_errors_are_retried(self):
+        self.fake("/_fake/faults", {"path": "/jobs/100/run/$", "status": 429, "retry_after": 1})
+        self.fake("/_fake/faults", {"path": "/runs/1000/$", "status": 503, "count": 2})
+        proc = self.cairn("--job-id", "100", "--wait")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        triggers = [r for r in self.fake("/_fake/requests") if r["path"].endswith("/jobs/100/run/")]
+        self.assertEqual(len(triggers), 2)
+
+    def test_an_erroring_job_exits_non_zero_naming_the_run(self):
+        proc = self.cairn("--job-id", "200", "--wait")
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("run 1000", proc.stderr)
+        self.assertIn("error", proc.stderr)
+
+    def test_a_timeout_exits_non_zero(self):
+        self.fake("/_fake/jobs", {"id": 300, "run_seconds": 60})
+        proc = self.cairn("--job-id", "300", "--wait", "--timeout", "1")
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("did not finish", proc.stderr)
+
+    def test_runs_are_listed_across_pages(self):
+        self.fake("/_fake/runs", {"job_id": 100, "count": 130})
+        self.fake("/_fake/runs", {"job_id": 200, "count": 5, "status": 20})
+        proc = run("dbt-cloud", "runs", "--access-url", self.base, "--account-id", "1", "--job-id", "100",
+                   "--json")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(len(json.loads(proc.stdout)), 130)
+        pages = [r["query"] for r in self.fake("/_fake/requests") if r["path"] == "/api/v2/accounts/1/runs/"]
+        self.assertEqual(len(pages), 2)
+        self.assertIn("offset=100", pages[1])
+        self.assertNotIn(API_KEY, proc.stdout + proc.stderr)
+
+    def test_a_missing_api_key_is_refused(self):
+        del os.environ["DBT_CLOUD_API_KEY"]
+        proc = self.cairn("--job-id", "100")
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("DBT_CLOUD_API_KEY", proc.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
