@@ -5,10 +5,12 @@ out of everything printed."""
 
 import json
 import os
+import subprocess
 import unittest
 import urllib.request
 
-from cli_test import CairnTestCase, run
+from cli_test import CAIRN, JAFFLE, CairnTestCase, run
+from fake_dbt_cloud import common
 from fake_dbt_cloud.app import create_app, serve_in_thread
 
 API_KEY = "dbtc_test_api_key"
@@ -17,7 +19,9 @@ API_KEY = "dbtc_test_api_key"
 class DbtCloudTest(CairnTestCase):
     def setUp(self):
         super().setUp()
-        self.server, self.base = serve_in_thread(create_app())
+        state = common.State(api_tokens={API_KEY: 1})
+        state.discovery_projects = {"7": JAFFLE}
+        self.server, self.base = serve_in_thread(create_app(state))
         os.environ["DBT_CLOUD_API_KEY"] = API_KEY
 
     def tearDown(self):
@@ -86,6 +90,54 @@ class DbtCloudTest(CairnTestCase):
         proc = self.cairn("--job-id", "100")
         self.assertNotEqual(proc.returncode, 0)
         self.assertIn("DBT_CLOUD_API_KEY", proc.stderr)
+
+    def discovery(self, command, *args):
+        proc = run("dbt-cloud", command, "--account-id", "1", "--discovery-url", self.base + "/graphql", *args)
+        self.assertNotIn(API_KEY, proc.stdout + proc.stderr)
+        return proc
+
+    def test_a_graphql_query_prints_the_discovery_answer(self):
+        proc = self.discovery("query", "query($id: BigInt!) { environment(id: $id) { applied { models(first: 2) "
+                              "{ totalCount edges { node { name } } } } } }", "--variables", '{"id": 7}')
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        models = json.loads(proc.stdout)["data"]["environment"]["applied"]["models"]
+        self.assertEqual(len(models["edges"]), 2)
+        self.assertGreater(models["totalCount"], 2)
+
+    def test_graphql_errors_and_bad_variables_are_clear(self):
+        proc = self.discovery("query", "{ environment(id: 404) { applied { models(first: 1) { totalCount } } } }")
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("404", proc.stderr)
+        proc = self.discovery("query", "{ x }", "--variables", "[1]")
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("--variables must be a JSON object", proc.stderr)
+
+    def test_an_environment_is_ingested_without_artifacts(self):
+        proc = self.discovery("ingest", "--environment-id", "7", "--service", "jaffle", "--db", self.url)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        shown = run("show", "jaffle.jaffle_shop.main.customers", "--json", "--db", self.url)
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        entity = json.loads(shown.stdout)
+        self.assertEqual(entity["table"]["columns"][0]["name"], "customer_id")
+        self.assertEqual(entity["dbt"]["unique_id"], "model.jaffle_shop.customers")
+
+    def test_a_credential_block_stands_for_the_flags(self):
+        create = subprocess.run([CAIRN, "credentials", "create", "dbt-cloud", "local", "--account-id", "1",
+                                 "--access-url", self.base, "--discovery-url", self.base + "/graphql",
+                                 "--db", self.url], input=API_KEY + "\n", capture_output=True, text=True,
+                                env={k: v for k, v in os.environ.items() if k != "DBT_CLOUD_API_KEY"})
+        self.assertEqual(create.returncode, 0, create.stderr)
+        del os.environ["DBT_CLOUD_API_KEY"]
+        proc = run("dbt-cloud", "run", "--credentials", "local", "--job-id", "100", "--wait", "--service",
+                   "jaffle", "--db", self.url)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("Success", proc.stderr)
+        proc = run("dbt-cloud", "query", "--credentials", "local", "--db", self.url,
+                   "{ environment(id: 7) { applied { models(first: 1) { totalCount } } } }")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        proc = run("dbt-cloud", "runs", "--credentials", "nope", "--db", self.url)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("nope", proc.stderr)
 
 
 if __name__ == "__main__":

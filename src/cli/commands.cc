@@ -96,10 +96,15 @@ int IngestDbt(const IngestDbtOptions& options, const std::string& db, const Outp
   auto source =
       connectors::dbt::MakeDbtSource(connectors::dbt::ArtifactPathsInDirectory(options.directory),
                                      options.service, options.include_tags);
+  return IngestSource(*source, db, options.force, output);
+}
+
+int IngestSource(connectors::Source& source, const std::string& db, bool force,
+                 const OutputOptions& output) {
   auto store = catalog::OpenStore(db, {.first_load = true});
   TerminalProgress progress;
-  const ingest::IngestReport report = ingest::Ingest(
-      *source, *store, progress, {.force = options.force, .dispose = FreeInBackground});
+  const ingest::IngestReport report =
+      ingest::Ingest(source, *store, progress, {.force = force, .dispose = FreeInBackground});
   ReportIngest(report, store->Counts(), output);
   return 0;
 }

@@ -4,6 +4,10 @@
 
 #include "catalog/model.h"
 
+namespace cairn::connectors {
+class Source;
+}
+
 // The CLI's subcommands. Each returns the process exit code and throws
 // cairn::Error for failures, which main() prints and maps to an exit code.
 namespace cairn::cli {
@@ -22,6 +26,10 @@ struct IngestDbtOptions {
 int IngestWorkflow(const std::string& config_path, const std::string& db_override, bool force,
                    const OutputOptions& output);
 int IngestDbt(const IngestDbtOptions& options, const std::string& db, const OutputOptions& output);
+// Ingests `source` into the store `db` with progress on a TTY and the report
+// printed, as every `cairn ingest ...` does.
+int IngestSource(connectors::Source& source, const std::string& db, bool force,
+                 const OutputOptions& output);
 int Search(const catalog::SearchQuery& query, const std::string& db, const OutputOptions& output);
 int Show(const std::string& fqn, const std::string& db, const OutputOptions& output);
 int Lineage(const catalog::LineageQuery& query, const std::string& db, const OutputOptions& output);

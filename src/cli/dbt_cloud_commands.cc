@@ -10,10 +10,14 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/credentials_commands.h"
 #include "cloud/dbt_cloud_admin_client.h"
+#include "cloud/dbt_cloud_client.h"
+#include "connectors/dbt/discovery_project.h"
 #include "core/error.h"
 #include "core/file.h"
 
@@ -33,12 +37,27 @@ struct RunOptions {
   std::string service;
   std::string db;
   bool json = false;
+  std::string credentials;     // a credential block's name
+  std::string discovery_url;   // overrides the metadata host
+  std::string environment_id;  // ingest
+  std::string graphql;         // query
+  std::string variables = "{}";
 };
 
-// The one place credentials come from: the flags, and the API key from
-// DBT_CLOUD_API_KEY only (never argv). A --credentials NAME read from the
-// credential store belongs here.
+std::string Database(const RunOptions& options) {
+  return options.db.empty() ? DefaultDatabase() : options.db;
+}
+
+// The one place credentials come from: a credential block (--credentials
+// NAME, key sealed in the catalog), or the flags with the API key from
+// DBT_CLOUD_API_KEY only (never argv).
 cloud::DbtCloudCredentials ResolveCredentials(const RunOptions& options) {
+  if (!options.credentials.empty()) {
+    cloud::DbtCloudCredentials credentials =
+        LoadDbtCloudCredentials(Database(options), options.credentials);
+    if (!options.discovery_url.empty()) credentials.discovery_url = options.discovery_url;
+    return credentials;
+  }
   cloud::DbtCloudCredentials credentials;
   credentials.account_id = options.account_id;
   if (credentials.account_id.empty()) {
@@ -56,6 +75,7 @@ cloud::DbtCloudCredentials ResolveCredentials(const RunOptions& options) {
   credentials.api_key = key;
   credentials.domain = options.domain;
   credentials.access_url = options.access_url;
+  credentials.discovery_url = options.discovery_url;
   return credentials;
 }
 
@@ -103,8 +123,33 @@ int Run(const RunOptions& options) {
   IngestDbtOptions ingest;
   ingest.directory = target.path().string();
   ingest.service = options.service;
-  return IngestDbt(ingest, options.db.empty() ? DefaultDatabase() : options.db,
-                   OutputOptions{.json = options.json});
+  return IngestDbt(ingest, Database(options), OutputOptions{.json = options.json});
+}
+
+// One GraphQL query against the Discovery API, its whole answer printed.
+int Query(const RunOptions& options) {
+  nlohmann::json variables = nlohmann::json::parse(options.variables, nullptr, false);
+  if (!variables.is_object()) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "dbt Cloud: --variables must be a JSON object, e.g. '{\"id\": 7}'");
+  }
+  const cloud::HttpClient http;
+  const cloud::DbtCloudClient client =
+      cloud::MakeDbtCloudClient(ResolveCredentials(options), "metadata", http);
+  std::cout
+      << std::get<cloud::DbtCloudDiscoveryClient>(client).Query(options.graphql, variables).dump(2)
+      << '\n';
+  return 0;
+}
+
+// The catalog from an environment's applied state, for when no run's
+// artifacts are at hand.
+int IngestEnvironment(const RunOptions& options) {
+  auto source = connectors::dbt::MakeDiscoverySource(ResolveCredentials(options),
+                                                     options.environment_id, options.service,
+                                                     /*include_tags=*/true);
+  return IngestSource(*source, Database(options), /*force=*/false,
+                      OutputOptions{.json = options.json});
 }
 
 int ListRuns(const RunOptions& options) {
@@ -137,12 +182,30 @@ void Exit(int (*command)(const RunOptions&), const RunOptions& options) {
   if (code != 0) throw CLI::RuntimeError(code);
 }
 
+// --credentials, and --db where the block is (also where `run` ingests).
+void AddCredentialOptions(CLI::App& command, RunOptions& options) {
+  command.add_option("--credentials", options.credentials,
+                     "Credential block to use (cairn credentials create dbt-cloud NAME)");
+  if (command.get_option_no_throw("--db") == nullptr) {
+    command.add_option("--db", options.db,
+                       "Catalog store URL (default: $CAIRN_DB or sqlite:cairn.db)");
+  }
+}
+
+void AddDiscoveryOptions(CLI::App& command, RunOptions& options) {
+  command.add_option("--account-id", options.account_id,
+                     "dbt Cloud account id (default: DBT_CLOUD_ACCOUNT_ID)");
+  command.add_option("--domain", options.domain, "Account host")->capture_default_str();
+  command.add_option("--discovery-url", options.discovery_url,
+                     "Full GraphQL endpoint overriding the domain's metadata host (https://...)");
+}
+
 }  // namespace
 
 void AddDbtCloudCommands(CLI::App& app) {
   CLI::App* cloud = app.add_subcommand("dbt-cloud",
-                                       "Work with a dbt Cloud account (API key "
-                                       "from DBT_CLOUD_API_KEY)");
+                                       "Work with a dbt Cloud account (a credential block, or "
+                                       "the API key from DBT_CLOUD_API_KEY)");
   cloud->require_subcommand(1);
   auto options = std::make_shared<RunOptions>();
   CLI::App* run = cloud->add_subcommand("run",
@@ -157,6 +220,7 @@ void AddDbtCloudCommands(CLI::App& app) {
   run->add_option("--timeout", options->timeout_seconds, "Seconds --wait waits at most")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  AddCredentialOptions(*run, *options);
   run->add_option("--account-id", options->account_id,
                   "dbt Cloud account id (default: DBT_CLOUD_ACCOUNT_ID)");
   run->add_option("--domain", options->domain, "Account host")->capture_default_str();
@@ -164,13 +228,13 @@ void AddDbtCloudCommands(CLI::App& app) {
                   "Full base URL overriding --domain (https://...)");
   run->add_option("--service", options->service,
                   "Service the project's relations belong to (default: the dbt project name)");
-  run->add_option("--db", options->db, "Catalog store URL (default: $CAIRN_DB or sqlite:cairn.db)");
   run->add_flag("--json", options->json, "Print the run (or the ingest report) as JSON");
   run->callback([options] { Exit(Run, *options); });
 
   auto list = std::make_shared<RunOptions>();
   CLI::App* runs = cloud->add_subcommand("runs", "List the account's runs, newest first");
   runs->add_option("--job-id", list->job_id, "Only this job's runs");
+  AddCredentialOptions(*runs, *list);
   runs->add_option("--account-id", list->account_id,
                    "dbt Cloud account id (default: DBT_CLOUD_ACCOUNT_ID)");
   runs->add_option("--domain", list->domain, "Account host")->capture_default_str();
@@ -178,6 +242,29 @@ void AddDbtCloudCommands(CLI::App& app) {
                    "Full base URL overriding --domain (https://...)");
   runs->add_flag("--json", list->json, "Print the runs as JSON");
   runs->callback([list] { Exit(ListRuns, *list); });
+
+  auto query = std::make_shared<RunOptions>();
+  CLI::App* graphql = cloud->add_subcommand(
+      "query", "Send one GraphQL query to the Discovery API and print the JSON answer");
+  graphql->add_option("GRAPHQL", query->graphql, "The query")->required();
+  graphql->add_option("--variables", query->variables, "Its variables, a JSON object")
+      ->capture_default_str();
+  AddCredentialOptions(*graphql, *query);
+  AddDiscoveryOptions(*graphql, *query);
+  graphql->callback([query] { Exit(Query, *query); });
+
+  auto environment = std::make_shared<RunOptions>();
+  CLI::App* ingest = cloud->add_subcommand(
+      "ingest",
+      "Build the catalog from an environment's applied state (Discovery API), without artifacts");
+  ingest->add_option("--environment-id", environment->environment_id, "The dbt Cloud environment")
+      ->required();
+  ingest->add_option("--service", environment->service,
+                     "Service the project's relations belong to (default: the dbt project name)");
+  AddCredentialOptions(*ingest, *environment);
+  AddDiscoveryOptions(*ingest, *environment);
+  ingest->add_flag("--json", environment->json, "Print the ingest report as JSON");
+  ingest->callback([environment] { Exit(IngestEnvironment, *environment); });
 }
 
 }  // namespace cairn::cli

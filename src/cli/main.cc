@@ -9,8 +9,8 @@
 #include "cli/auth_commands.h"
 #include "cli/commands.h"
 #include "cli/credentials_commands.h"
-#include "cli/tokens_commands.h"
 #include "cli/dbt_cloud_commands.h"
+#include "cli/tokens_commands.h"
 #include "core/error.h"
 #include "server/serve.h"
 

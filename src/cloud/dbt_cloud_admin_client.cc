@@ -211,16 +211,4 @@ void DbtCloudAdminClient::DownloadRunArtifact(std::int64_t run_id, std::string_v
   Call(http);
 }
 
-std::unique_ptr<DbtCloudAdminClient> MakeDbtCloudClient(const DbtCloudCredentials& credentials,
-                                                        std::string_view type) {
-  if (type == "administrative") return std::make_unique<DbtCloudAdminClient>(credentials);
-  if (type == "metadata") {
-    throw Error(ErrorCode::kUnsupported,
-                "dbt Cloud: the metadata (Discovery API) client is not available in this version");
-  }
-  throw Error(
-      ErrorCode::kInvalidArgument,
-      fmt::format("dbt Cloud: unknown client type '{}' (allowed: administrative, metadata)", type));
-}
-
 }  // namespace cairn::cloud

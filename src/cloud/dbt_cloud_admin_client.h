@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -93,11 +92,5 @@ class DbtCloudAdminClient {
   std::string base_url_;
   Transport transport_;
 };
-
-// The dbt Cloud client of `type`: "administrative" is this one; "metadata"
-// (Discovery) is refused as not available in this version; anything else
-// is cairn::Error(kInvalidArgument) naming the allowed types.
-std::unique_ptr<DbtCloudAdminClient> MakeDbtCloudClient(const DbtCloudCredentials& credentials,
-                                                        std::string_view type);
 
 }  // namespace cairn::cloud

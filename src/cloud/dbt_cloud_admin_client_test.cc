@@ -192,23 +192,6 @@ TEST(DbtCloudAdminClientTest, ArtifactsAreListedAndDownloadedRaw) {
   ASSERT_TRUE(fake.sent[1].download_to.has_value());
 }
 
-TEST(DbtCloudAdminClientTest, ClientTypesAreAdministrativeOnlyForNow) {
-  EXPECT_NE(MakeDbtCloudClient(Credentials(), "administrative"), nullptr);
-  try {
-    MakeDbtCloudClient(Credentials(), "metadata");
-    FAIL();
-  } catch (const Error& error) {
-    EXPECT_NE(std::string(error.what()).find("not available in this version"), std::string::npos);
-  }
-  try {
-    MakeDbtCloudClient(Credentials(), "graphql");
-    FAIL();
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ErrorCode::kInvalidArgument);
-    EXPECT_NE(std::string(error.what()).find("administrative, metadata"), std::string::npos);
-  }
-}
-
 TEST(RetryAfterTest, A429OrA503SaysHowManySecondsToWaitCapped) {
   HttpResponse response;
   response.status = 429;

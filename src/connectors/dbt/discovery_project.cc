@@ -3,8 +3,13 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
 
+#include "cloud/http_client.h"
+#include "connectors/dbt/dbt_mapper.h"
 #include "core/error.h"
 
 namespace cairn::connectors::dbt {
@@ -245,6 +250,50 @@ cd::Project ReadDiscoveryProject(const cloud::DbtCloudDiscoveryClient& client,
       "read from the dbt Cloud Discovery API (no run artifacts): seeds, snapshots, exposures, "
       "metrics and docs blocks are not included");
   return project;
+}
+
+namespace {
+
+class DiscoverySource : public Source {
+ public:
+  DiscoverySource(cloud::DbtCloudCredentials credentials, std::string environment_id,
+                  std::string service, bool include_tags)
+      : client_(std::move(credentials), http_),
+        environment_id_(std::move(environment_id)),
+        service_(std::move(service)),
+        include_tags_(include_tags) {}
+
+  catalog::ServiceSnapshot Read(ProgressListener& progress) override {
+    const std::string phase =
+        "reading environment " + environment_id_ + " from " + client_.endpoint();
+    progress.PhaseStarted(phase, 0);
+    cairn::dbt::Project project = ReadDiscoveryProject(client_, environment_id_);
+    progress.PhaseFinished(phase);
+    warnings_ = project.warnings;
+    const MapOptions options{
+        .service = service_.empty() ? DefaultServiceName(project.manifest) : service_,
+        .include_tags = include_tags_};
+    return MapProject(std::move(project), options, warnings_);
+  }
+
+  std::vector<std::string> Warnings() const override { return warnings_; }
+
+ private:
+  cloud::HttpClient http_;  // before client_, which keeps a reference
+  cloud::DbtCloudDiscoveryClient client_;
+  std::string environment_id_;
+  std::string service_;
+  bool include_tags_;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace
+
+std::unique_ptr<Source> MakeDiscoverySource(cloud::DbtCloudCredentials credentials,
+                                            std::string environment_id, std::string service,
+                                            bool include_tags) {
+  return std::make_unique<DiscoverySource>(std::move(credentials), std::move(environment_id),
+                                           std::move(service), include_tags);
 }
 
 }  // namespace cairn::connectors::dbt

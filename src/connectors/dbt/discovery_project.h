@@ -1,9 +1,12 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
+#include "cloud/dbt_cloud_credentials.h"
 #include "cloud/dbt_cloud_discovery_client.h"
+#include "connectors/source.h"
 #include "dbt/project.h"
 
 // A dbt project as dbt Cloud's Discovery API knows an environment's applied
@@ -26,5 +29,12 @@ using DiscoveryProgress = std::function<void(const std::string&, std::size_t, st
 cairn::dbt::Project ReadDiscoveryProject(const cloud::DbtCloudDiscoveryClient& client,
                                          const std::string& environment_id,
                                          const DiscoveryProgress& progress = nullptr);
+
+// A Source reading environment `environment_id` through the Discovery API
+// of `credentials` (`cairn dbt-cloud ingest`). `service` empty means the
+// default name (DefaultServiceName). It has no fingerprint: every run asks.
+std::unique_ptr<Source> MakeDiscoverySource(cloud::DbtCloudCredentials credentials,
+                                            std::string environment_id, std::string service,
+                                            bool include_tags);
 
 }  // namespace cairn::connectors::dbt
