@@ -9,16 +9,17 @@
 namespace cairn::cloud {
 namespace {
 
-const DbtCloudCredentials kCredentials{
-    .account_id = "42", .api_key = "dbtc_unused", .domain = "ab123.us1.dbt.com"};
+DbtCloudCredentials Credentials() {
+  return {.account_id = "42", .api_key = "dbtc_unused", .domain = "ab123.us1.dbt.com"};
+}
 
 TEST(DbtCloudClientTest, TheTypeChoosesTheClient) {
   const HttpClient http;
-  DbtCloudClient admin = MakeDbtCloudClient(kCredentials, "administrative", http);
+  DbtCloudClient admin = MakeDbtCloudClient(Credentials(), "administrative", http);
   ASSERT_TRUE(std::holds_alternative<DbtCloudAdminClient>(admin));
   EXPECT_EQ(std::get<DbtCloudAdminClient>(admin).base_url(), "https://ab123.us1.dbt.com");
 
-  DbtCloudClient metadata = MakeDbtCloudClient(kCredentials, "metadata", http);
+  DbtCloudClient metadata = MakeDbtCloudClient(Credentials(), "metadata", http);
   ASSERT_TRUE(std::holds_alternative<DbtCloudDiscoveryClient>(metadata));
   EXPECT_EQ(std::get<DbtCloudDiscoveryClient>(metadata).endpoint(),
             "https://ab123.metadata.us1.dbt.com/graphql")
@@ -28,7 +29,7 @@ TEST(DbtCloudClientTest, TheTypeChoosesTheClient) {
 TEST(DbtCloudClientTest, AnyOtherTypeNamesTheAllowedOnes) {
   const HttpClient http;
   try {
-    MakeDbtCloudClient(kCredentials, "graphql", http);
+    MakeDbtCloudClient(Credentials(), "graphql", http);
     FAIL() << "made a client of an unknown type";
   } catch (const Error& error) {
     EXPECT_EQ(error.code(), ErrorCode::kInvalidArgument);
