@@ -17,11 +17,6 @@ using json = nlohmann::json;
 // name a whole ARN, none needs more.
 constexpr std::size_t kMaxServiceMessage = 300;
 
-std::string StringAt(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 std::string DefaultEndpoint(const std::string& prefix, const std::string& region) {
   // The China partition has its own domain.
   const bool china = region.starts_with("cn-");
@@ -150,6 +145,19 @@ void AwsJsonClient::ThrowFailure(const std::string& what, const HttpResponse& re
   throw Error(failure == AwsFailure::kResourceNotFound ? ErrorCode::kNotFound : ErrorCode::kIo,
               fmt::format("{}: {} (HTTP {}{}{}){}", what, reason, response.status,
                           error.code.empty() ? "" : ", ", error.code, detail));
+}
+
+nlohmann::json ParseAwsJsonBody(const std::string& body, const std::string& what) {
+  nlohmann::json value = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded() || !value.is_object()) {
+    throw Error(ErrorCode::kParse, what + ": the response is not a JSON object");
+  }
+  return value;
+}
+
+std::string StringAt(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace cairn::cloud

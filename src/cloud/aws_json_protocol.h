@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "cloud/http_client.h"
@@ -74,5 +75,12 @@ class AwsJsonClient {
   CredentialsProvider credentials_;
   const HttpClient& http_;
 };
+
+// A response body that must be a JSON object; cairn::Error(kParse) naming
+// `what` otherwise.
+nlohmann::json ParseAwsJsonBody(const std::string& body, const std::string& what);
+
+// The string member `key` of `object`, "" when absent or not a string.
+std::string StringAt(const nlohmann::json& object, const char* key);
 
 }  // namespace cairn::cloud

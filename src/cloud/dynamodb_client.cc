@@ -23,19 +23,6 @@ AwsJsonService DynamoDbService() {
           .no_answer_hint = "check endPointURL and awsRegion"};
 }
 
-json ParseBody(const std::string& body, const std::string& what) {
-  json value = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded() || !value.is_object()) {
-    throw Error(ErrorCode::kParse, what + ": the response is not a JSON object");
-  }
-  return value;
-}
-
-std::string StringAt(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 std::optional<std::int64_t> IntegerAt(const json& object, const char* key) {
   auto it = object.find(key);
   if (it == object.end() || !it->is_number()) return std::nullopt;
@@ -99,7 +86,7 @@ DynamoDbFailure ClassifyDynamoDbError(long status, const std::string& code) {
 
 DynamoDbTable ParseTableDescription(const std::string& describe_table_response,
                                     const std::string& what) {
-  const json response = ParseBody(describe_table_response, what);
+  const json response = ParseAwsJsonBody(describe_table_response, what);
   const json& table = ObjectAt(response, "Table");
   if (table.empty()) throw Error(ErrorCode::kParse, what + ": the response has no Table");
   DynamoDbTable out{.name = StringAt(table, "TableName"),
@@ -150,7 +137,7 @@ std::vector<std::string> DynamoDbClient::ListTables(int page_size) const {
   do {
     json request = {{"Limit", page_size}};
     if (!start.empty()) request["ExclusiveStartTableName"] = start;
-    const json page = ParseBody(json_.Call("ListTables", request.dump(), what), what);
+    const json page = ParseAwsJsonBody(json_.Call("ListTables", request.dump(), what), what);
     for (const json& name : ArrayAt(page, "TableNames")) {
       if (name.is_string()) names.push_back(name.get<std::string>());
     }

@@ -26,19 +26,6 @@ AwsJsonService SecretsManagerService() {
           .no_answer_hint = "check the region and AWS_ENDPOINT_URL"};
 }
 
-json ParseBody(const std::string& body, const std::string& what) {
-  json value = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded() || !value.is_object()) {
-    throw Error(ErrorCode::kParse, what + ": the response is not a JSON object");
-  }
-  return value;
-}
-
-std::string StringAt(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 std::string NewClientRequestToken() {
@@ -79,8 +66,8 @@ SecretsManagerClient::SecretsManagerClient(SecretsManagerLocation location,
 SecretValue SecretsManagerClient::GetSecretValue(const std::string& secret_id) const {
   const std::string what =
       fmt::format("Secrets Manager GetSecretValue '{}' at {}", secret_id, Endpoint());
-  const json response =
-      ParseBody(json_.Call("GetSecretValue", json{{"SecretId", secret_id}}.dump(), what), what);
+  const json response = ParseAwsJsonBody(
+      json_.Call("GetSecretValue", json{{"SecretId", secret_id}}.dump(), what), what);
   if (!response.contains("SecretString")) {
     throw Error(ErrorCode::kUnsupported,
                 what + ": the secret is binary; Cairn reads string secrets");
@@ -99,7 +86,7 @@ std::string SecretsManagerClient::PutSecretValue(const std::string& secret_id,
   // so a write that landed before its answer was lost is not made twice.
   const std::string request =
       PutSecretValueRequest(secret_id, secret_string, NewClientRequestToken());
-  return StringAt(ParseBody(json_.Call("PutSecretValue", request, what), what), "VersionId");
+  return StringAt(ParseAwsJsonBody(json_.Call("PutSecretValue", request, what), what), "VersionId");
 }
 
 std::string SecretsManagerClient::CreateSecret(const std::string& name,
@@ -108,14 +95,14 @@ std::string SecretsManagerClient::CreateSecret(const std::string& name,
   const std::string what = fmt::format("Secrets Manager CreateSecret '{}' at {}", name, Endpoint());
   const std::string request =
       CreateSecretRequest(name, secret_string, description, NewClientRequestToken());
-  return StringAt(ParseBody(json_.Call("CreateSecret", request, what), what), "ARN");
+  return StringAt(ParseAwsJsonBody(json_.Call("CreateSecret", request, what), what), "ARN");
 }
 
 SecretDescription SecretsManagerClient::DescribeSecret(const std::string& secret_id) const {
   const std::string what =
       fmt::format("Secrets Manager DescribeSecret '{}' at {}", secret_id, Endpoint());
-  const json response =
-      ParseBody(json_.Call("DescribeSecret", json{{"SecretId", secret_id}}.dump(), what), what);
+  const json response = ParseAwsJsonBody(
+      json_.Call("DescribeSecret", json{{"SecretId", secret_id}}.dump(), what), what);
   SecretDescription out{.arn = StringAt(response, "ARN"),
                         .name = StringAt(response, "Name"),
                         .description = StringAt(response, "Description")};
