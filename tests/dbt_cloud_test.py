@@ -139,6 +139,83 @@ class DbtCloudTest(CairnTestCase):
         self.assertNotEqual(proc.returncode, 0)
         self.assertIn("nope", proc.stderr)
 
+    def workflow(self, **fields):
+        config = {"dbtConfigType": "cloud", "dbtCloudAuthToken": API_KEY, "dbtCloudAccountId": "1",
+                  "dbtCloudUrl": self.base, **fields}
+        path = os.path.join(self.dir, "dbt_cloud.yaml")
+        with open(path, "w") as out:
+            # JSON is YAML: the workflow exactly as a user would write its fields.
+            json.dump({"source": {"type": "dbt", "serviceName": "jaffle",
+                                  "sourceConfig": {"config": {"type": "DBT", "dbtConfigSource": config}}},
+                       "sink": {"type": "metadata-store", "config": {}}}, out)
+        return path
+
+    def ingest_workflow(self, path):
+        proc = run("ingest", "-c", path, "--db", self.url, "--json")
+        self.assertNotIn(API_KEY, proc.stdout + proc.stderr)
+        return proc
+
+    def test_a_workflow_reads_the_latest_finished_run_of_its_job_and_stops_when_it_is_the_same(self):
+        self.fake("/_fake/jobs", {"id": 300, "project_id": 11})
+        self.fake("/_fake/runs", {"job_id": 100, "count": 2})
+        [job_300_run] = self.fake("/_fake/runs", {"job_id": 300, "count": 1})
+        path = self.workflow(dbtCloudProjectId="11", dbtCloudJobId=300)
+        proc = self.ingest_workflow(path)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        report = json.loads(proc.stdout)
+        self.assertFalse(report["unchanged"])
+        shown = json.loads(run("show", "model.jaffle_shop.customers", "--json", "--db", self.url).stdout)
+        self.assertEqual(shown["dbt"]["depends_on"], ["model.jaffle_shop.stg_customers", "model.jaffle_shop.orders"])
+        requests = self.fake("/_fake/requests")
+        listing = [r["query"] for r in requests if r["path"] == "/api/v2/accounts/1/runs/"]
+        self.assertEqual(len(listing), 1)
+        for wanted in ("job_definition_id=300", "project_id=11", "order_by=-finished_at", "limit=1"):
+            self.assertIn(wanted, listing[0])
+        self.assertIn(f"/api/v2/accounts/1/runs/{job_300_run}/artifacts/manifest.json",
+                      [r["path"] for r in requests])
+
+        # The same run again: one listing, nothing downloaded or written.
+        before = len(requests)
+        proc = self.ingest_workflow(path)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertTrue(json.loads(proc.stdout)["unchanged"])
+        later = self.fake("/_fake/requests")[before:]
+        self.assertEqual([r["path"] for r in later if "/api/v2/" in r["path"]], ["/api/v2/accounts/1/runs/"])
+
+        # A newer run of the job is read.
+        self.fake("/_fake/runs", {"job_id": 300, "count": 1})
+        trigger = run("dbt-cloud", "run", "--access-url", self.base, "--account-id", "1", "--job-id", "300",
+                      "--wait", "--db", os.path.join(self.dir, "other.db"))
+        self.assertEqual(trigger.returncode, 0, trigger.stderr)
+        proc = self.ingest_workflow(path)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertFalse(json.loads(proc.stdout)["unchanged"])
+
+    def test_a_workflow_without_a_finished_run_or_with_a_bad_id_fails_clearly(self):
+        proc = self.ingest_workflow(self.workflow(dbtCloudJobId="100"))
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("no finished run of job 100", proc.stderr)
+        proc = self.ingest_workflow(self.workflow(dbtCloudJobId="12x"))
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("dbtCloudJobId", proc.stderr)
+        proc = self.ingest_workflow(self.workflow(dbtCloudAuthToken="dbtc_wrong_token"))
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("HTTP 401", proc.stderr)
+        self.assertNotIn("dbtc_wrong_token", proc.stdout + proc.stderr)
+
+    def test_a_queued_run_is_cancelled_and_a_finished_one_left_alone(self):
+        self.fake("/_fake/jobs", {"id": 300, "run_seconds": 60})
+        queued = json.loads(self.cairn("--job-id", "300", "--json").stdout)
+        cancel = run("dbt-cloud", "cancel", "--run-id", str(queued["id"]), "--access-url", self.base,
+                     "--account-id", "1", "--json")
+        self.assertEqual(cancel.returncode, 0, cancel.stderr)
+        self.assertEqual(json.loads(cancel.stdout)["status"], 30)
+        [done] = self.fake("/_fake/runs", {"job_id": 100, "count": 1})
+        cancel = run("dbt-cloud", "cancel", "--run-id", str(done), "--access-url", self.base, "--account-id", "1")
+        self.assertEqual(cancel.returncode, 0, cancel.stderr)
+        self.assertIn("Success", cancel.stdout)
+        self.assertIn("already finished", cancel.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -17,6 +16,7 @@
 #include "cli/credentials_commands.h"
 #include "cloud/dbt_cloud_admin_client.h"
 #include "cloud/dbt_cloud_client.h"
+#include "connectors/dbt/dbt_cloud_run_source.h"
 #include "connectors/dbt/discovery_project.h"
 #include "core/error.h"
 #include "core/file.h"
@@ -26,6 +26,7 @@ namespace {
 
 struct RunOptions {
   std::int64_t job_id = 0;
+  std::int64_t run_id = 0;  // cancel
   bool wait = false;
   std::string cause = "Triggered by cairn";
   std::string git_branch;
@@ -109,17 +110,9 @@ int Run(const RunOptions& options) {
                                 ? " (" + done["href"].get<std::string>() + ")"
                                 : ""));
   }
-  const std::vector<std::string> listed = client.ListRunArtifacts(run_id);
   ScopedDirectory target =
       ScopedDirectory::Unique(std::filesystem::temp_directory_path(), "cairn-dbt-cloud-");
-  for (const char* name : {"manifest.json", "run_results.json", "catalog.json", "sources.json"}) {
-    bool present = std::find(listed.begin(), listed.end(), name) != listed.end();
-    if (!present && std::string_view(name) == "manifest.json") {
-      throw Error(ErrorCode::kNotFound,
-                  fmt::format("dbt Cloud: run {} saved no manifest.json", run_id));
-    }
-    if (present) client.DownloadRunArtifact(run_id, name, target.path() / name);
-  }
+  connectors::dbt::DownloadRunArtifacts(client, run_id, target.path());
   IngestDbtOptions ingest;
   ingest.directory = target.path().string();
   ingest.service = options.service;
@@ -170,6 +163,24 @@ int ListRuns(const RunOptions& options) {
   return 0;
 }
 
+// A finished run keeps its status: the answer says whether it was stopped.
+int CancelRun(const RunOptions& options) {
+  cloud::DbtCloudAdminClient client(ResolveCredentials(options));
+  const nlohmann::json run = client.CancelRun(options.run_id);
+  const int status = run.value("status", 0);
+  if (options.json) {
+    std::cout << run.dump(2) << '\n';
+  } else {
+    std::cout << fmt::format("dbt Cloud: run {}: {}\n", options.run_id,
+                             run.value("status_humanized", std::to_string(status)));
+  }
+  if (status != cloud::kRunCancelled && cloud::IsTerminalRunStatus(status)) {
+    std::cerr << fmt::format("dbt Cloud: run {} had already finished; nothing was cancelled\n",
+                             options.run_id);
+  }
+  return 0;
+}
+
 // Runs `command` mapping cairn::Error to an exit code, as main() does.
 void Exit(int (*command)(const RunOptions&), const RunOptions& options) {
   int code = 0;
@@ -190,6 +201,16 @@ void AddCredentialOptions(CLI::App& command, RunOptions& options) {
     command.add_option("--db", options.db,
                        "Catalog store URL (default: $CAIRN_DB or sqlite:cairn.db)");
   }
+}
+
+// Where the Administrative API is: a block, or the flags.
+void AddAdminOptions(CLI::App& command, RunOptions& options) {
+  AddCredentialOptions(command, options);
+  command.add_option("--account-id", options.account_id,
+                     "dbt Cloud account id (default: DBT_CLOUD_ACCOUNT_ID)");
+  command.add_option("--domain", options.domain, "Account host")->capture_default_str();
+  command.add_option("--access-url", options.access_url,
+                     "Full base URL overriding --domain (https://...)");
 }
 
 void AddDiscoveryOptions(CLI::App& command, RunOptions& options) {
@@ -220,12 +241,7 @@ void AddDbtCloudCommands(CLI::App& app) {
   run->add_option("--timeout", options->timeout_seconds, "Seconds --wait waits at most")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  AddCredentialOptions(*run, *options);
-  run->add_option("--account-id", options->account_id,
-                  "dbt Cloud account id (default: DBT_CLOUD_ACCOUNT_ID)");
-  run->add_option("--domain", options->domain, "Account host")->capture_default_str();
-  run->add_option("--access-url", options->access_url,
-                  "Full base URL overriding --domain (https://...)");
+  AddAdminOptions(*run, *options);
   run->add_option("--service", options->service,
                   "Service the project's relations belong to (default: the dbt project name)");
   run->add_flag("--json", options->json, "Print the run (or the ingest report) as JSON");
@@ -234,14 +250,18 @@ void AddDbtCloudCommands(CLI::App& app) {
   auto list = std::make_shared<RunOptions>();
   CLI::App* runs = cloud->add_subcommand("runs", "List the account's runs, newest first");
   runs->add_option("--job-id", list->job_id, "Only this job's runs");
-  AddCredentialOptions(*runs, *list);
-  runs->add_option("--account-id", list->account_id,
-                   "dbt Cloud account id (default: DBT_CLOUD_ACCOUNT_ID)");
-  runs->add_option("--domain", list->domain, "Account host")->capture_default_str();
-  runs->add_option("--access-url", list->access_url,
-                   "Full base URL overriding --domain (https://...)");
+  AddAdminOptions(*runs, *list);
   runs->add_flag("--json", list->json, "Print the runs as JSON");
   runs->callback([list] { Exit(ListRuns, *list); });
+
+  auto stop = std::make_shared<RunOptions>();
+  CLI::App* cancel = cloud->add_subcommand("cancel", "Cancel a queued or running job run");
+  cancel->add_option("--run-id", stop->run_id, "The run to cancel")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  AddAdminOptions(*cancel, *stop);
+  cancel->add_flag("--json", stop->json, "Print the run as JSON");
+  cancel->callback([stop] { Exit(CancelRun, *stop); });
 
   auto query = std::make_shared<RunOptions>();
   CLI::App* graphql = cloud->add_subcommand(

@@ -135,6 +135,13 @@ nlohmann::json DbtCloudAdminClient::GetRun(std::int64_t run_id) const {
   return Data(http)["data"];
 }
 
+nlohmann::json DbtCloudAdminClient::CancelRun(std::int64_t run_id) const {
+  HttpRequest http;
+  http.method = "POST";
+  http.url = AccountUrl(fmt::format("runs/{}/cancel/", run_id));
+  return Data(http)["data"];
+}
+
 nlohmann::json DbtCloudAdminClient::WaitForRun(std::int64_t run_id,
                                                const WaitOptions& options) const {
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;

@@ -71,6 +71,9 @@ class DbtCloudAdminClient {
 
   nlohmann::json TriggerRun(std::int64_t job_id, const TriggerRunRequest& request) const;
   nlohmann::json GetRun(std::int64_t run_id) const;
+  // POST /runs/{id}/cancel/: the run as dbt Cloud answers (status 30 once
+  // it has stopped; a finished run keeps its status).
+  nlohmann::json CancelRun(std::int64_t run_id) const;
   // Polls GetRun with a doubling interval until the status is terminal;
   // throws cairn::Error(kIo) naming the run when the timeout passes first.
   nlohmann::json WaitForRun(std::int64_t run_id, const WaitOptions& options) const;

@@ -83,6 +83,16 @@ TEST(DbtCloudAdminClientTest, TriggerRunPostsTheBodyWithTokenAuthorization) {
   EXPECT_THROW(client.TriggerRun(123, TriggerRunRequest{}), Error);
 }
 
+TEST(DbtCloudAdminClientTest, CancelRunPostsToTheRunsCancelPath) {
+  FakeTransport fake;
+  fake.Reply(200, Envelope({{"id", 9}, {"status", 30}}));
+  DbtCloudAdminClient client(Credentials(), fake.Bind());
+  EXPECT_EQ(client.CancelRun(9)["status"], 30);
+  ASSERT_EQ(fake.sent.size(), 1U);
+  EXPECT_EQ(fake.sent[0].method, "POST");
+  EXPECT_EQ(fake.sent[0].url, "https://cloud.getdbt.com/api/v2/accounts/42/runs/9/cancel/");
+}
+
 TEST(DbtCloudAdminClientTest, ListRunsSendsFiltersAndFollowsPagesUntilTheTotal) {
   FakeTransport fake;
   auto page = [](int first, int count, int total) {

@@ -128,8 +128,8 @@ def register(app, state):
             run = _new_run(job, body["cause"], body.get("git_branch"), body.get("git_sha"))
             return envelope(_view(state, run))
 
-    @app.get("/api/v2/accounts/<int:account_id>/runs/<int:run_id>/")
-    def _get_run(account_id, run_id):
+    def _answer_run(account_id, run_id, change=None):
+        """The run's envelope after `change(run)`, or the API's error."""
         denied = authorize(state, account_id)
         if denied:
             return denied
@@ -137,7 +137,21 @@ def register(app, state):
             run = _find_run(run_id)
             if run is None:
                 return error(404, "The requested resource was not found.")
+            if change is not None:
+                change(run)
             return envelope(_view(state, run))
+
+    def _cancel(run):
+        if _status(run, time.time()) not in (10, 20, 30):  # a finished run keeps its status
+            run["forced_status"] = 30
+
+    @app.get("/api/v2/accounts/<int:account_id>/runs/<int:run_id>/")
+    def _get_run(account_id, run_id):
+        return _answer_run(account_id, run_id)
+
+    @app.post("/api/v2/accounts/<int:account_id>/runs/<int:run_id>/cancel/")
+    def _cancel_run(account_id, run_id):
+        return _answer_run(account_id, run_id, _cancel)
 
     @app.get("/api/v2/accounts/<int:account_id>/runs/")
     def _list_runs(account_id):

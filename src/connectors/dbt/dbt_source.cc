@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "catalog/staged_snapshot.h"
+#include "connectors/dbt/dbt_cloud_run_source.h"
 #include "connectors/dbt/dbt_mapper.h"
 #include "connectors/dbt/remote_dbt_sources.h"
 #include "core/error.h"
@@ -151,6 +152,11 @@ std::unique_ptr<Source> FromWorkflow(const SourceContext& context) {
     return MakeHttpDbtSource(HttpArtifactUrlsFrom(config_source),
                              TransferOptionsFrom(config_source), context.service_name,
                              include_tags);
+  }
+  if (type == "cloud") {
+    return MakeDbtCloudRunSource(DbtCloudCredentialsFrom(config_source),
+                                 DbtCloudRunQueryFrom(config_source), context.service_name,
+                                 include_tags);
   }
   if (type == "s3" || type == "gcs") {
     return MakeBucketDbtSource(BucketSpecFrom(config_source), TransferOptionsFrom(config_source),

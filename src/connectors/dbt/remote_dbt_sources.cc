@@ -2,13 +2,13 @@
 
 #include <fmt/format.h>
 
-#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "connectors/aws_config.h"
+#include "connectors/dbt/artifact_downloads.h"
 #include "connectors/dbt/dbt_source.h"
 #include "core/error.h"
 #include "core/file.h"
@@ -21,46 +21,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr const char* kConfigPath = "$.source.sourceConfig.config.dbtConfigSource";
-
-// The artifacts in dbt's order, with the file name each is stored under.
-struct ArtifactSlot {
-  const char* kind;
-  const char* file;
-  std::string cairn::dbt::ArtifactPaths::*path;
-};
-constexpr ArtifactSlot kSlots[] = {
-    {"manifest", "manifest.json", &cairn::dbt::ArtifactPaths::manifest},
-    {"run_results", "run_results.json", &cairn::dbt::ArtifactPaths::run_results},
-    {"catalog", "catalog.json", &cairn::dbt::ArtifactPaths::catalog},
-    {"sources", "sources.json", &cairn::dbt::ArtifactPaths::sources},
-};
-
-// The downloads of one ingestion, and where each came from, so that a parse
-// error names the URL or object instead of the temporary file.
-class Downloads {
- public:
-  Downloads()
-      : directory_(ScopedDirectory::Unique(fs::temp_directory_path(), "cairn-dbt-artifacts-")) {}
-
-  fs::path PathFor(const char* file) const { return directory_.path() / file; }
-  void Remember(const std::string& path, std::string origin) { origins_[path] = std::move(origin); }
-
-  // Runs `read`, rethrowing its cairn::Error with the origin of the file.
-  template <typename Read>
-  auto Relabeled(Read read) const {
-    try {
-      return read();
-    } catch (const Error& error) {
-      auto it = origins_.find(error.context().file);
-      if (it == origins_.end()) throw;
-      throw error.WithFile(it->second);
-    }
-  }
-
- private:
-  ScopedDirectory directory_;
-  std::map<std::string, std::string> origins_;
-};
 
 class HttpDbtSource : public Source {
  public:
@@ -91,7 +51,7 @@ class HttpDbtSource : public Source {
     downloads_.emplace();
     if (progress != nullptr) progress->PhaseStarted("downloading dbt artifacts", 0);
     cairn::dbt::ArtifactPaths paths;
-    for (const ArtifactSlot& slot : kSlots) {
+    for (const ArtifactSlot& slot : kArtifactSlots) {
       const std::string& url = urls_.*slot.path;
       if (url.empty()) continue;
       paths.*slot.path = Download(url, downloads_->PathFor(slot.file));
@@ -135,7 +95,7 @@ class BucketDbtSource : public Source {
     cairn::dbt::ArtifactPaths paths;
     bool as_listed = true;  // every object downloaded is the one listed
     progress.PhaseStarted("downloading dbt artifacts from " + bucket_->Where(), ListedBytes());
-    for (const ArtifactSlot& slot : kSlots) {
+    for (const ArtifactSlot& slot : kArtifactSlots) {
       const cloud::S3Object* listed = Listed(slot.kind);
       if (listed == nullptr) continue;
       paths.*slot.path = downloads.PathFor(slot.file).string();
@@ -195,7 +155,7 @@ class BucketDbtSource : public Source {
   // What the listing says of each artifact: an ETag changes with the bytes.
   std::string ListedFingerprint() const {
     std::string text = FingerprintPreamble(service_, include_tags_) + "from=bucket\n";
-    for (const ArtifactSlot& slot : kSlots) {
+    for (const ArtifactSlot& slot : kArtifactSlots) {
       const cloud::S3Object* listed = Listed(slot.kind);
       text += listed == nullptr ? fmt::format("{}=none\n", slot.kind)
                                 : fmt::format("{}={} {}\n", slot.kind, listed->etag, listed->size);
