@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import unittest
-import urllib.request
 
 from cli_test import CAIRN, JAFFLE, CairnTestCase, run
 from fake_dbt_cloud import common
@@ -29,11 +28,7 @@ class DbtCloudTest(CairnTestCase):
         super().tearDown()
 
     def fake(self, path, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method="POST" if data else "GET",
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request) as response:
-            return json.loads(response.read())
+        return common.control(self.base, path, body)
 
     def cairn(self, *args):
         proc = run("dbt-cloud", "run", "--access-url", self.base, "--account-id", "1", "--db", self.url, *args)

@@ -138,7 +138,11 @@ int Serve(const ServeOptions& options, std::ostream& out) {
   std::unique_ptr<auth::CredentialStore> credential_store = auth::OpenSqliteCredentialStore(path);
   auth::CredentialBlocks credentials(*credential_store, cipher);
   std::unique_ptr<SyncStateStore> sync_state = OpenSqliteSyncStateStore(path);
-  SyncScheduler syncs(extraction, *sync_state, BucketSyncOptions(options));
+  SyncSchedulerOptions sync_options = BucketSyncOptions(options);
+  sync_options.dbt_cloud_credentials = [&credentials](const std::string& name) {
+    return credentials.DbtCloud(name);
+  };
+  SyncScheduler syncs(extraction, *sync_state, sync_options);
 
   catalog::StorePool stores(options.db_url);
   ResponseCache cache(options.cache_mb << 20);

@@ -1,9 +1,12 @@
 """What every part of the fake shares: the account state, the v2/v3 response
-envelope, limit/offset pagination, token auth and injected faults."""
+envelope, limit/offset pagination, token auth and injected faults, and the
+tests' client of the fake's controls."""
 
+import json
 import re
 import threading
 import time
+import urllib.request
 
 from flask import jsonify, request
 
@@ -116,3 +119,12 @@ def install_faults(app, state):
     def _requests():
         with state.lock:
             return jsonify([{"method": m, "path": p, "query": q, "scheme": s} for m, p, q, s in state.requests])
+
+
+def control(base, path, body=None):
+    """A test's call of the fake's controls (/_fake/...): POST with a JSON body, else GET."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method="POST" if data else "GET",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())

@@ -64,20 +64,6 @@ BucketAuth ParseAuth(const json& bucket, const std::string& provider) {
   Invalid("auth", "must be 'access_key' or 'assume_role' for provider s3");
 }
 
-std::chrono::seconds ParseInterval(const json& bucket) {
-  auto it = bucket.find("sync_interval_minutes");
-  if (it == bucket.end() || it->is_null()) return BucketSettings::kDefaultSyncInterval;
-  constexpr std::int64_t kMinMinutes = BucketSettings::kMinSyncInterval.count() / 60;
-  constexpr std::int64_t kMaxMinutes = std::int64_t{366} * 1440;  // a year
-  if (!it->is_number_integer() || it->get<std::int64_t>() < kMinMinutes ||
-      it->get<std::int64_t>() > kMaxMinutes) {
-    Invalid("sync_interval_minutes",
-            fmt::format("must be a whole number of minutes from {} to {} (default 1440, daily)",
-                        kMinMinutes, kMaxMinutes));
-  }
-  return std::chrono::minutes(it->get<std::int64_t>());
-}
-
 void ParseKeys(const json& bucket, BucketSettings& parsed) {
   const char* why = parsed.auth == BucketAuth::kHmac ? "(the HMAC key's access id and secret)"
                                                      : "(the access key and its secret)";
@@ -145,11 +131,26 @@ BucketSettings ParseBucket(const json& bucket, bool require_external_id) {
   }
   ParseKeys(bucket, parsed);
   ParseRole(bucket, parsed, require_external_id);
-  parsed.sync_interval = ParseInterval(bucket);
+  parsed.sync_interval = SyncIntervalOf(bucket, "bucket");
   return parsed;
 }
 
 }  // namespace
+
+std::chrono::seconds SyncIntervalOf(const json& object, std::string_view where) {
+  auto it = object.find("sync_interval_minutes");
+  if (it == object.end() || it->is_null()) return BucketSettings::kDefaultSyncInterval;
+  constexpr std::int64_t kMinMinutes = BucketSettings::kMinSyncInterval.count() / 60;
+  constexpr std::int64_t kMaxMinutes = std::int64_t{366} * 1440;  // a year
+  if (!it->is_number_integer() || it->get<std::int64_t>() < kMinMinutes ||
+      it->get<std::int64_t>() > kMaxMinutes) {
+    throw Error(ErrorCode::kInvalidArgument,
+                fmt::format("settings.{}.sync_interval_minutes must be a whole number of minutes "
+                            "from {} to {} (default 1440, daily)",
+                            where, kMinMinutes, kMaxMinutes));
+  }
+  return std::chrono::minutes(it->get<std::int64_t>());
+}
 
 std::optional<BucketSettings> ParseBucketSettings(const json& settings, bool require_external_id) {
   auto it = settings.find("bucket");

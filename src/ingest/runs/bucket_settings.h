@@ -4,6 +4,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "connectors/dbt/bucket_artifacts.h"
 
@@ -60,6 +61,11 @@ std::string PatchedSettings(const std::string& stored_json, const std::string& p
 
 // Settings as the API shows them: secrets replaced by "<name>_set": true.
 nlohmann::json RedactedSettings(const std::string& settings_json);
+
+// settings.WHERE.sync_interval_minutes of a synced integration (a bucket, a
+// dbt Cloud account): default daily, from 5 minutes to a year. Throws
+// kInvalidArgument naming the field.
+std::chrono::seconds SyncIntervalOf(const nlohmann::json& object, std::string_view where);
 
 // How to reach the bucket with the connectors' reader.
 connectors::dbt::BucketSpec SpecOf(const BucketSettings& settings);

@@ -18,6 +18,7 @@
 #include "core/error.h"
 #include "core/timestamp.h"
 #include "ingest/runs/bucket_settings.h"
+#include "ingest/runs/dbt_cloud_settings.h"
 #include "ingest/workflow.h"
 
 namespace cairn::ingest {
@@ -50,17 +51,21 @@ void MoveFile(const fs::path& from, const fs::path& to) {
   fs::remove(from);
 }
 
-// The dbt_core settings: {"service": "...", "include_tags": true, "bucket": {...}}.
+// The settings every integration has: {"service": "...", "include_tags":
+// true}, plus where its artifacts come from: settings.bucket (dbt_core,
+// optional: uploads otherwise) or settings.dbt_cloud (dbt_cloud, required).
 struct DbtCoreSettings {
   std::string service;
   bool include_tags = true;
 };
 
-DbtCoreSettings ParseSettings(const std::string& settings_json) {
+DbtCoreSettings ParseSettings(const std::string& type, const std::string& settings_json) {
   nlohmann::json settings = nlohmann::json::parse(settings_json, nullptr, false);
   if (!settings.is_object()) {
     throw Error(ErrorCode::kInvalidArgument, "'settings' must be a JSON object");
   }
+  const bool cloud = type == kDbtCloudIntegration;
+  const char* origin = cloud ? "dbt_cloud" : "bucket";
   DbtCoreSettings parsed;
   for (const auto& [key, value] : settings.items()) {
     if (key == "service") {
@@ -73,13 +78,19 @@ DbtCoreSettings ParseSettings(const std::string& settings_json) {
         throw Error(ErrorCode::kInvalidArgument, "settings.include_tags must be true or false");
       }
       parsed.include_tags = value.get<bool>();
-    } else if (key != "bucket") {
-      throw Error(
-          ErrorCode::kInvalidArgument,
-          fmt::format("unknown setting '{}' (allowed: service, include_tags, bucket)", key));
+    } else if (key != origin) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  fmt::format("unknown setting '{}' for a {} integration (allowed: service, "
+                              "include_tags, {})",
+                              key, type, origin));
     }
   }
-  ParseBucketSettings(settings);
+  if (!cloud) {
+    ParseBucketSettings(settings);
+  } else if (!ParseDbtCloudSettings(settings)) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "settings.dbt_cloud is required: {\"credentials\": \"BLOCK\", \"job_ids\": [...]}");
+  }
   return parsed;
 }
 
@@ -213,12 +224,13 @@ void ExtractionService::Drain() {
 Integration ExtractionService::CreateIntegration(const std::string& name, const std::string& type,
                                                  const std::string& settings_json) {
   if (name.empty()) throw Error(ErrorCode::kInvalidArgument, "'name' is required");
-  if (type != "dbt_core") {
-    throw Error(ErrorCode::kInvalidArgument,
-                fmt::format("unknown integration type '{}' (supported: dbt_core)", type));
+  if (type != "dbt_core" && type != kDbtCloudIntegration) {
+    throw Error(
+        ErrorCode::kInvalidArgument,
+        fmt::format("unknown integration type '{}' (supported: dbt_core, dbt_cloud)", type));
   }
   std::string settings = PrepareNewSettings(settings_json, NewUuid());
-  ParseSettings(settings);
+  ParseSettings(type, settings);
   return runs_.CreateIntegration(
       Integration{.id = NewUuid(), .name = name, .type = type, .settings_json = settings});
 }
@@ -239,7 +251,7 @@ Integration ExtractionService::UpdateIntegration(const std::string& integration_
   if (settings_patch) {
     integration.settings_json =
         PatchedSettings(integration.settings_json, *settings_patch, NewUuid());
-    ParseSettings(integration.settings_json);
+    ParseSettings(integration.type, integration.settings_json);
   }
   std::optional<Integration> updated = runs_.UpdateIntegration(integration);
   if (!updated)
@@ -361,7 +373,7 @@ void ExtractionService::Execute(const ExtractionRun& run) {
   fs::path current = IntegrationDir(run.integration_id) / "current";
   try {
     Integration integration = GetIntegration(run.integration_id);
-    DbtCoreSettings settings = ParseSettings(integration.settings_json);
+    DbtCoreSettings settings = ParseSettings(integration.type, integration.settings_json);
     // What the run reads: what was uploaded for it, and for the kinds it
     // lacks the last good run's. History (run_results, sources) was applied
     // when it arrived, so a run with uploads reuses only the manifest and

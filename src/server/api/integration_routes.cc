@@ -10,6 +10,7 @@
 #include "ingest/runs/bucket_settings.h"
 #include "server/api/multipart.h"
 #include "server/sync/bucket_sync.h"
+#include "server/sync/dbt_cloud_sync.h"
 #include "server/sync/sync_scheduler.h"
 
 namespace cairn::server {
@@ -92,10 +93,11 @@ Response Accepted(ExtractionService& service, const std::string& integration_id,
 Handler SyncOrRun(ExtractionService& service, SyncScheduler& syncs, const char* trigger) {
   return [&service, &syncs, trigger](Request& request) {
     const std::string& id = request.params.at("id");
-    if (!ingest::BucketSettingsOf(service.GetIntegration(id).settings_json)) {
-      return Accepted(service, id, service.StartRun(id, trigger), WantsWait(request));
-    }
-    ExtractionRun run = syncs.SyncNow(id, "bucket_sync:manual");
+    std::optional<SyncSettings> settings = SyncSettingsOf(service.GetIntegration(id));
+    if (!settings) return Accepted(service, id, service.StartRun(id, trigger), WantsWait(request));
+    ExtractionRun run = syncs.SyncNow(id, std::holds_alternative<ingest::BucketSettings>(*settings)
+                                              ? "bucket_sync:manual"
+                                              : "dbt_cloud_sync:manual");
     if (WantsWait(request)) run = syncs.Wait(run.id, kMaxWait);
     return Accepted(id, run);
   };
@@ -126,8 +128,13 @@ json TestUnsavedBucket(const SyncScheduler& syncs, const std::string& body_text)
 
 json TestIntegration(ExtractionService& service, const SyncScheduler& syncs,
                      const std::string& id) {
-  if (auto settings = ingest::BucketSettingsOf(service.GetIntegration(id).settings_json)) {
-    return TestBucket(syncs.http(), *settings);
+  std::optional<SyncSettings> settings = SyncSettingsOf(service.GetIntegration(id));
+  if (const auto* bucket = settings ? std::get_if<ingest::BucketSettings>(&*settings) : nullptr) {
+    return TestBucket(syncs.http(), *bucket);
+  }
+  if (const auto* cloud =
+          settings ? std::get_if<ingest::DbtCloudSyncSettings>(&*settings) : nullptr) {
+    return TestDbtCloud(syncs.dbt_cloud_credentials(), *cloud);
   }
   std::vector<ingest::HeldArtifact> held = service.HeldArtifacts(id);
   json artifacts = json::array();
@@ -219,7 +226,7 @@ void AddIntegrationRoutes(Router& router, ExtractionService& service, SyncSchedu
                     syncs.Wake();  // a bucket integration syncs for the first time now
                     return JsonResponse(201, IntegrationJson(created).dump());
                   },
-              .summary = "Create an integration (type dbt_core, with its settings)",
+              .summary = "Create an integration (type dbt_core or dbt_cloud, with its settings)",
               .writes = true});
   router.Add({.method = Method::kPost,
               .pattern = "/api/v1/integrations/test",

@@ -12,6 +12,7 @@
 #include "connectors/dbt/bucket_artifacts.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "server/sync/sync_run.h"
 
 namespace cairn::server {
 namespace {
@@ -78,32 +79,17 @@ struct SyncCounts {
   }
 };
 
-class Sync {
+class Sync : public SyncRun {
  public:
   Sync(ingest::ExtractionService& extraction, SyncStateStore& state, const cloud::HttpClient& http,
        ExtractionRun run, const ingest::BucketSettings& settings,
        const std::function<void()>& keep_alive)
-      : extraction_(extraction),
-        runs_(extraction.runs()),
-        state_(state),
-        http_(http),
-        run_(std::move(run)),
-        settings_(settings),
-        keep_alive_(keep_alive) {}
-
-  bool Run() {
-    runs_.MarkRunning(run_.id);
-    try {
-      return ListAndFetch();
-    } catch (const std::exception& e) {
-      runs_.AppendLog(run_.id, "error", e.what());
-      runs_.FinishRun(run_.id, ingest::kRunFailed, counts_.Json(false), e.what());
-      return false;
-    }
-  }
+      : SyncRun(extraction, state, std::move(run), keep_alive), http_(http), settings_(settings) {}
 
  private:
-  bool ListAndFetch() {
+  std::string FailedCounts() const override { return counts_.Json(false); }
+
+  bool Fetch() override {
     ArtifactBucket bucket(ingest::SpecOf(settings_), http_);
     Log("info",
         fmt::format("listing {} (credentials: {})", bucket.Where(), bucket.credential_source()));
@@ -189,17 +175,8 @@ class Sync {
     return true;
   }
 
-  void Log(const char* level, const std::string& message) {
-    runs_.AppendLog(run_.id, level, message);
-  }
-
-  ingest::ExtractionService& extraction_;
-  ingest::RunStore& runs_;
-  SyncStateStore& state_;
   const cloud::HttpClient& http_;
-  ExtractionRun run_;
   const ingest::BucketSettings& settings_;
-  const std::function<void()>& keep_alive_;
   SyncCounts counts_;
 };
 
@@ -208,7 +185,7 @@ class Sync {
 bool SyncBucket(ingest::ExtractionService& extraction, SyncStateStore& state,
                 const cloud::HttpClient& http, ExtractionRun run,
                 const ingest::BucketSettings& settings, const std::function<void()>& keep_alive) {
-  return Sync(extraction, state, http, std::move(run), settings, keep_alive).Run();
+  return Sync(extraction, state, http, std::move(run), settings, keep_alive).Execute();
 }
 
 json TestBucket(const cloud::HttpClient& http, const ingest::BucketSettings& settings) {

@@ -16,7 +16,14 @@ namespace {
 using Clock = std::chrono::system_clock;
 using ingest::ExtractionRun;
 
-constexpr const char* kScheduledTrigger = "bucket_sync:scheduled";
+const char* ScheduledTrigger(const SyncSettings& settings) {
+  return std::holds_alternative<ingest::BucketSettings>(settings) ? "bucket_sync:scheduled"
+                                                                  : "dbt_cloud_sync:scheduled";
+}
+
+std::chrono::seconds IntervalOf(const SyncSettings& settings) {
+  return std::visit([](const auto& source) { return source.sync_interval; }, settings);
+}
 // How often a sync waiting for its extraction looks up, to notice Stop().
 constexpr std::chrono::seconds kWaitSlice{1};
 
@@ -38,6 +45,15 @@ bool Finished(const ExtractionRun& run) {
 }
 
 }  // namespace
+
+std::optional<SyncSettings> SyncSettingsOf(const ingest::Integration& integration) {
+  if (integration.type == ingest::kDbtCloudIntegration) {
+    if (auto cloud = ingest::DbtCloudSettingsOf(integration.settings_json)) return *cloud;
+    return std::nullopt;
+  }
+  if (auto bucket = ingest::BucketSettingsOf(integration.settings_json)) return *bucket;
+  return std::nullopt;
+}
 
 Clock::time_point NextSyncDue(std::optional<std::int64_t> last_started,
                               std::chrono::seconds interval, int failures, Clock::time_point now) {
@@ -115,12 +131,12 @@ ExtractionRun SyncScheduler::Begin(const std::string& integration_id, const std:
     if (stopping_) throw Error(ErrorCode::kInternal, "Cairn is shutting down; try again shortly");
   }
   ingest::Integration integration = extraction_.GetIntegration(integration_id);
-  std::optional<ingest::BucketSettings> settings =
-      ingest::BucketSettingsOf(integration.settings_json);
+  std::optional<SyncSettings> settings = SyncSettingsOf(integration);
   if (!settings) {
-    throw Error(
-        ErrorCode::kInvalidArgument,
-        fmt::format("integration '{}' has no bucket to sync (settings.bucket)", integration.name));
+    throw Error(ErrorCode::kInvalidArgument,
+                fmt::format("integration '{}' has nothing to sync from (settings.bucket, or a "
+                            "dbt_cloud integration's jobs)",
+                            integration.name));
   }
   std::int64_t now = UnixSeconds(Clock::now());
   if (!state_.TryLease(integration_id, holder_, now, now + options_.lease_ttl.count())) {
@@ -166,7 +182,7 @@ void SyncScheduler::Schedule() {
     try {
       next = SyncDueSyncs();
     } catch (const std::exception& e) {
-      spdlog::error("bucket sync scheduler: {}", e.what());
+      spdlog::error("sync scheduler: {}", e.what());
     }
     lock.lock();
     changed_.wait_until(lock, next, [&] { return stopping_ || woken_; });
@@ -179,15 +195,15 @@ Clock::time_point SyncScheduler::SyncDueSyncs() {
   Clock::time_point now = Clock::now();
   Clock::time_point next = now + options_.idle_wake;
   for (const ingest::Integration& integration : extraction_.runs().ListIntegrations()) {
-    std::optional<ingest::BucketSettings> settings;
+    std::optional<SyncSettings> settings;
     try {
-      settings = ingest::BucketSettingsOf(integration.settings_json);
+      settings = SyncSettingsOf(integration);
     } catch (const Error&) {
       continue;  // validated when saved; a hand-edited row is not the scheduler's to fix
     }
     if (!settings) continue;
     Clock::time_point due =
-        NextSyncDue(state_.LastSyncStarted(integration.id), settings->sync_interval,
+        NextSyncDue(state_.LastSyncStarted(integration.id), IntervalOf(*settings),
                     state_.FailuresSinceLastSuccess(integration.id), now);
     if (due > now) {
       next = std::min(next, due);
@@ -196,7 +212,7 @@ Clock::time_point SyncScheduler::SyncDueSyncs() {
     std::unique_lock lock(mutex_);
     if (stopping_ || active_.contains(integration.id)) continue;
     try {
-      Begin(integration.id, kScheduledTrigger, lock);
+      Begin(integration.id, ScheduledTrigger(*settings), lock);
     } catch (const Error& e) {
       spdlog::info("scheduled sync of integration '{}' not begun: {}", integration.name, e.what());
     }
@@ -232,9 +248,7 @@ void SyncScheduler::RunJob(const Job& job) {
                     "this sync's lease expired and another Cairn process took it over");
       }
     };
-    if (SyncBucket(extraction_, state_, http_, job.run, job.settings, keep_alive)) {
-      WaitForExtraction(job);
-    }
+    if (Sync(job, keep_alive)) WaitForExtraction(job);
   } catch (const std::exception& e) {
     // Only bookkeeping can get here (SyncBucket records the bucket's failures).
     spdlog::error("bucket sync run {}: {}", job.run.id, e.what());
@@ -244,6 +258,14 @@ void SyncScheduler::RunJob(const Job& job) {
   } catch (const std::exception& e) {
     spdlog::warn("bucket sync run {}: the lease is left to expire: {}", job.run.id, e.what());
   }
+}
+
+bool SyncScheduler::Sync(const Job& job, const std::function<void()>& keep_alive) {
+  if (const auto* bucket = std::get_if<ingest::BucketSettings>(&job.settings)) {
+    return SyncBucket(extraction_, state_, http_, job.run, *bucket, keep_alive);
+  }
+  return SyncDbtCloud(extraction_, state_, options_.dbt_cloud_credentials, job.run,
+                      std::get<ingest::DbtCloudSyncSettings>(job.settings), keep_alive);
 }
 
 // Holds the lease until the extraction has finished, so that no other

@@ -9,11 +9,14 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "cloud/http_client.h"
 #include "ingest/runs/bucket_settings.h"
+#include "ingest/runs/dbt_cloud_settings.h"
 #include "ingest/runs/extraction_service.h"
+#include "server/sync/dbt_cloud_sync.h"
 #include "server/sync/sync_state_store.h"
 
 namespace cairn::server {
@@ -28,9 +31,20 @@ struct SyncSchedulerOptions {
   // integrations they create are noticed within this.
   std::chrono::seconds idle_wake{60};
   int workers = 2;
+  // Opens the credential blocks dbt_cloud integrations name; without it
+  // their syncs fail saying so.
+  DbtCloudCredentialsLookup dbt_cloud_credentials;
 };
 
-// Syncs each bucket integration when its interval has passed since its last
+// What a synced integration syncs from: its bucket (dbt_core with
+// settings.bucket) or its dbt Cloud jobs (dbt_cloud).
+using SyncSettings = std::variant<ingest::BucketSettings, ingest::DbtCloudSyncSettings>;
+
+// nullopt for an integration that only takes uploads. Throws
+// kInvalidArgument for settings that do not parse.
+std::optional<SyncSettings> SyncSettingsOf(const ingest::Integration& integration);
+
+// Syncs each bucket and dbt_cloud integration when its interval has passed since its last
 // sync began (a new integration at once), and on demand. One sync of an
 // integration at a time: in this process by the set of active syncs, across
 // processes sharing the catalog by a lease in SyncStateStore held from the
@@ -53,8 +67,8 @@ class SyncScheduler {
 
   // Begins a sync of the integration now and returns its run, or the run of
   // the sync already under way (unfinished). kNotFound for no integration,
-  // kInvalidArgument when it has no bucket, kInconsistent when another
-  // process holds its lease.
+  // kInvalidArgument when it has nothing to sync from (no bucket, not
+  // dbt_cloud), kInconsistent when another process holds its lease.
   ingest::ExtractionRun SyncNow(const std::string& integration_id, const std::string& trigger);
   // Blocks until the sync of `run_id` (and its extraction) has finished or
   // `timeout` passed; the run's record then.
@@ -63,11 +77,14 @@ class SyncScheduler {
   void Wake();
 
   const cloud::HttpClient& http() const { return http_; }
+  const DbtCloudCredentialsLookup& dbt_cloud_credentials() const {
+    return options_.dbt_cloud_credentials;
+  }
 
  private:
   struct Job {
     ingest::ExtractionRun run;
-    ingest::BucketSettings settings;
+    SyncSettings settings;
   };
 
   ingest::ExtractionRun Begin(const std::string& integration_id, const std::string& trigger,
@@ -76,6 +93,7 @@ class SyncScheduler {
   std::chrono::system_clock::time_point SyncDueSyncs();
   void Work();
   void RunJob(const Job& job);
+  bool Sync(const Job& job, const std::function<void()>& keep_alive);
   void WaitForExtraction(const Job& job);
   bool RenewLease(const std::string& integration_id);
 
