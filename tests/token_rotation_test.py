@@ -243,6 +243,23 @@ class DbtCloudTargetTest(RotationCase):
         self.check()
         self.assertNoSecretsShown()
 
+    def test_a_credential_block_stands_for_the_account_and_key(self):
+        db = "sqlite:" + os.path.join(self.dir, "cairn.db")
+        env = {k: v for k, v in os.environ.items() if k != "DBT_CLOUD_API_KEY"}
+        create = subprocess.run([CAIRN, "credentials", "create", "dbt-cloud", "admin", "--account-id", "7",
+                                 "--access-url", self.url, "--db", db], input=DBT_KEY + "\n",
+                                capture_output=True, text=True, env=env, timeout=60)
+        self.assertEqual(create.returncode, 0, create.stderr)
+        args = ["--target", "dbt-cloud", "--credentials", "admin", "--db", db, "--secret", "file:" + self.path]
+        self.rotate(args + ["--name", "ci-runner", "--permission-set", "job_runner"], {"CAIRN_SECRET_KEY": ""})
+        first = self.check()
+        self.rotate(args, {"CAIRN_SECRET_KEY": ""})
+        self.check(old=first)
+        unknown = self.rotate(["--target", "dbt-cloud", "--credentials", "nope", "--db", db, "--secret",
+                               "file:" + self.path], {}, expect=66)
+        self.assertIn("nope", unknown.stderr)
+        self.assertNoSecretsShown()
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/commands.h"
+#include "cli/credentials_commands.h"
 #include "cloud/aws_credentials.h"
 #include "cloud/dbt_cloud_credentials.h"
 #include "cloud/http_client.h"
@@ -32,11 +34,13 @@ struct RotateOptions {
   std::string aws_region;
   std::string aws_endpoint;
   std::string aws_profile;
+  std::string credentials;  // a dbt-cloud credential block's name
+  std::string db;           // where that block is
 };
 
-// Where the admin API is and the key it takes. Keys come from the
-// environment only, never argv (visible to every user in `ps`). One place,
-// so that a named credential block (--credentials NAME) can stand in later.
+// Where the admin API is and the key it takes: a credential block (its key
+// sealed in the catalog), or the flags with the key from the environment
+// only, never argv (visible to every user in `ps`).
 struct AdminCredential {
   std::string account_url;
   std::string api_key;
@@ -53,6 +57,10 @@ AdminCredential ResolveAdminCredential(const RotateOptions& options, const cloud
     return *key;
   };
   if (options.target == "cairn") {
+    if (!options.credentials.empty()) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "--credentials names a dbt Cloud block: it goes with --target dbt-cloud");
+    }
     if (options.url.empty()) {
       throw Error(ErrorCode::kInvalidArgument, "--target cairn needs --url http(s)://HOST:PORT");
     }
@@ -60,8 +68,14 @@ AdminCredential ResolveAdminCredential(const RotateOptions& options, const cloud
                 options.url, options.account_id.empty() ? "1" : options.account_id),
             key_from("CAIRN_TOKEN")};
   }
+  if (!options.credentials.empty()) {
+    const cloud::DbtCloudCredentials block = LoadDbtCloudCredentials(
+        options.db.empty() ? DefaultDatabase() : options.db, options.credentials);
+    return {cloud::ServiceTokenClient::DbtCloudAccountUrl(block), block.api_key};
+  }
   if (options.account_id.empty()) {
-    throw Error(ErrorCode::kInvalidArgument, "--target dbt-cloud needs --account-id");
+    throw Error(ErrorCode::kInvalidArgument,
+                "--target dbt-cloud needs --credentials NAME or --account-id");
   }
   cloud::DbtCloudCredentials credentials{.account_id = options.account_id,
                                          .api_key = key_from("DBT_CLOUD_API_KEY"),
@@ -133,6 +147,11 @@ void AddTokensCommands(CLI::App& app) {
   rotate->add_option("--domain", options->domain, "dbt Cloud host")->capture_default_str();
   rotate->add_option("--access-url", options->access_url,
                      "dbt Cloud access URL (overrides --domain)");
+  rotate->add_option("--credentials", options->credentials,
+                     "--target dbt-cloud: a credential block standing for --account-id, "
+                     "--domain, --access-url and DBT_CLOUD_API_KEY");
+  rotate->add_option("--db", options->db,
+                     "Catalog holding the block (default: $CAIRN_DB or sqlite:cairn.db)");
   rotate->add_option("--aws-region", options->aws_region, "Secrets Manager region (AWS_REGION)");
   rotate->add_option("--aws-endpoint", options->aws_endpoint,
                      "Secrets Manager endpoint (AWS_ENDPOINT_URL)");
