@@ -11,34 +11,13 @@
 namespace cairn::cloud {
 namespace {
 
+using testing::ErrorOf;
+
 class MotoDynamoDbTest : public testing::MotoServerTest {
  protected:
-  void SetUp() override {
-    ASSERT_EQ(http_.Send({.method = "POST", .url = Url("/moto-api/reset")}).status, 200);
-  }
-
-  DynamoDbClient Client() const {
-    return DynamoDbClient(
-        {.region = "us-east-1", .endpoint = Url("/")},
-        [] {
-          return AwsCredentials{.access_key_id = "AKIAIOSFODNN7EXAMPLE",
-                                .secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRET"};
-        },
-        http_);
-  }
+  void SetUp() override { ResetMoto(); }
+  DynamoDbClient Client() const { return ClientOfMoto<DynamoDbClient>(); }
 };
-
-// The error a call throws; fails the test when it does not throw.
-template <typename Call>
-Error ErrorOf(Call call) {
-  try {
-    call();
-  } catch (const Error& error) {
-    return error;
-  }
-  ADD_FAILURE() << "no error";
-  return Error(ErrorCode::kInternal, "none");
-}
 
 TEST_F(MotoDynamoDbTest, ListsEveryTableAcrossPages) {
   Boto3(

@@ -6,6 +6,8 @@
 #include <string>
 
 #include "cloud/http_client.h"
+#include "cloud/sigv4.h"
+#include "core/error.h"
 
 // Tests' AWS: moto_server from the machine's Python on 127.0.0.1 (one per
 // test suite, stopped by PID), seeded with boto3.
@@ -25,6 +27,25 @@ class MotoServerTest : public ::testing::Test {
   // bound.
   static void Boto3(const std::string& code);
 
+  // Empties moto of what earlier tests of the suite made.
+  void ResetMoto() {
+    ASSERT_EQ(http_.Send({.method = "POST", .url = Url("/moto-api/reset")}).status, 200);
+  }
+
+  // A client of one of moto's services (DynamoDbClient, SecretsManagerClient:
+  // a location, a credentials provider and the HTTP client) in us-east-1
+  // with moto's example keys.
+  template <typename Client>
+  Client ClientOfMoto() const {
+    return Client(
+        {.region = "us-east-1", .endpoint = Url("/")},
+        [] {
+          return AwsCredentials{.access_key_id = "AKIAIOSFODNN7EXAMPLE",
+                                .secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRET"};
+        },
+        http_);
+  }
+
   HttpClient http_{{.connect_timeout = std::chrono::milliseconds(2000),
                     .max_attempts = 2,
                     .backoff_base = std::chrono::milliseconds(10)}};
@@ -33,5 +54,17 @@ class MotoServerTest : public ::testing::Test {
   static inline int port_ = 0;
   static inline pid_t pid_ = 0;
 };
+
+// The error a call throws; fails the test when it does not throw.
+template <typename Call>
+Error ErrorOf(Call call) {
+  try {
+    call();
+  } catch (const Error& error) {
+    return error;
+  }
+  ADD_FAILURE() << "no error";
+  return Error(ErrorCode::kInternal, "none");
+}
 
 }  // namespace cairn::cloud::testing

@@ -14,33 +14,13 @@ namespace {
 
 using json = nlohmann::json;
 
+using testing::ErrorOf;
+
 class MotoSecretsManagerTest : public testing::MotoServerTest {
  protected:
-  void SetUp() override {
-    ASSERT_EQ(http_.Send({.method = "POST", .url = Url("/moto-api/reset")}).status, 200);
-  }
-
-  SecretsManagerClient Client() const {
-    return SecretsManagerClient(
-        {.region = "us-east-1", .endpoint = Url("/")},
-        [] {
-          return AwsCredentials{.access_key_id = "AKIAIOSFODNN7EXAMPLE",
-                                .secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRET"};
-        },
-        http_);
-  }
+  void SetUp() override { ResetMoto(); }
+  SecretsManagerClient Client() const { return ClientOfMoto<SecretsManagerClient>(); }
 };
-
-template <typename Call>
-Error ErrorOf(Call call) {
-  try {
-    call();
-  } catch (const Error& error) {
-    return error;
-  }
-  ADD_FAILURE() << "no error";
-  return Error(ErrorCode::kInternal, "none");
-}
 
 TEST(ClientRequestToken, IsAFreshUuidV4OfTheAllowedLength) {
   const std::string token = NewClientRequestToken();
