@@ -128,8 +128,8 @@ def register(app, state):
             run = _new_run(job, body["cause"], body.get("git_branch"), body.get("git_sha"))
             return envelope(_view(state, run))
 
-    def _answer_run(account_id, run_id, change=None):
-        """The run's envelope after `change(run)`, or the API's error."""
+    def _answer_run(account_id, run_id, answer=None):
+        """`answer(run)` (default: the run's envelope) under the lock, or the API's error."""
         denied = authorize(state, account_id)
         if denied:
             return denied
@@ -137,13 +137,12 @@ def register(app, state):
             run = _find_run(run_id)
             if run is None:
                 return error(404, "The requested resource was not found.")
-            if change is not None:
-                change(run)
-            return envelope(_view(state, run))
+            return answer(run) if answer is not None else envelope(_view(state, run))
 
     def _cancel(run):
         if _status(run, time.time()) not in (10, 20, 30):  # a finished run keeps its status
             run["forced_status"] = 30
+        return envelope(_view(state, run))
 
     @app.get("/api/v2/accounts/<int:account_id>/runs/<int:run_id>/")
     def _get_run(account_id, run_id):
@@ -181,17 +180,13 @@ def register(app, state):
 
     @app.get("/api/v2/accounts/<int:account_id>/runs/<int:run_id>/artifacts/")
     def _list_artifacts(account_id, run_id):
-        denied = authorize(state, account_id)
-        if denied:
-            return denied
-        with state.lock:
-            run = _find_run(run_id)
-            if run is None:
-                return error(404, "The requested resource was not found.")
+        def saved(run):
             if _status(run, time.time()) not in (10, 20):
                 return envelope([])
             directory = state.artifacts_dir
-        return envelope([name for name in ARTIFACT_NAMES if os.path.isfile(os.path.join(directory, name))])
+            return envelope([name for name in ARTIFACT_NAMES if os.path.isfile(os.path.join(directory, name))])
+
+        return _answer_run(account_id, run_id, saved)
 
     @app.get("/api/v2/accounts/<int:account_id>/runs/<int:run_id>/artifacts/<path:path>")
     def _artifact(account_id, run_id, path):

@@ -81,31 +81,27 @@ def register(app, state):
                       if t["account_id"] == account_id and (wanted is None or str(t["state"]) == wanted)]
         return common.paginate(tokens, filters={"state": int(wanted)} if wanted else {})
 
-    def find(account_id, token_id):
-        token = state.service_tokens.get(token_id)
-        return token if token and token["account_id"] == account_id else None
+    def with_token(account_id, token_id, answer):
+        """`answer(token)` under the lock for a token of the account, else the API's error."""
+        denied = guard(account_id)
+        if denied:
+            return denied
+        with state.lock:
+            token = state.service_tokens.get(token_id)
+            if token is None or token["account_id"] != account_id:
+                return common.error(404, "Service token not found.")
+            return answer(token)
+
+    def deactivate(token):
+        token["state"] = 2
+        token["updated_at"] = _now()
+        state.api_tokens.pop(token["token_string"], None)
+        return "", 204
 
     @app.get(BASE + "<int:token_id>/")
     def get_service_token(account_id, token_id):
-        denied = guard(account_id)
-        if denied:
-            return denied
-        with state.lock:
-            token = find(account_id, token_id)
-            if token is None:
-                return common.error(404, "Service token not found.")
-            return common.envelope(_public(token))
+        return with_token(account_id, token_id, lambda token: common.envelope(_public(token)))
 
     @app.delete(BASE + "<int:token_id>/")
     def delete_service_token(account_id, token_id):
-        denied = guard(account_id)
-        if denied:
-            return denied
-        with state.lock:
-            token = find(account_id, token_id)
-            if token is None:
-                return common.error(404, "Service token not found.")
-            token["state"] = 2
-            token["updated_at"] = _now()
-            state.api_tokens.pop(token["token_string"], None)
-        return "", 204
+        return with_token(account_id, token_id, deactivate)

@@ -56,34 +56,27 @@ Response List(auth::CredentialBlocks& blocks) {
 }  // namespace
 
 void AddCredentialRoutes(Router& router, auth::CredentialBlocks& blocks) {
-  auto route = [&router](Method method, std::string pattern, BodyKind body, std::string summary,
-                         Handler handler) {
-    router.Add({.method = method,
-                .pattern = std::move(pattern),
-                .access = auth::Access::kAdmin,
-                .body = body,
-                .handler = std::move(handler),
-                .summary = std::move(summary),
-                .writes = method != Method::kGet});
-  };
-  route(Method::kPost, "/api/v1/credentials", BodyKind::kSmall,
-        "Create a credential block (type dbt-cloud); the API key is accepted here and never "
-        "returned",
-        [&blocks](Request& request) { return Create(blocks, request); });
-  route(Method::kGet, "/api/v1/credentials", BodyKind::kNone, "List credential blocks, keys masked",
-        [&blocks](Request&) { return List(blocks); });
-  route(Method::kGet, "/api/v1/credentials/{name}", BodyKind::kNone,
-        "One credential block, its key masked", [&blocks](Request& request) {
-          return JsonResponse(
-              200, auth::CredentialBlockJson(blocks.Get(request.params.at("name"))).dump());
-        });
-  route(Method::kDelete, "/api/v1/credentials/{name}", BodyKind::kNone,
-        "Delete a credential block and its key", [&blocks](Request& request) {
-          blocks.Delete(request.params.at("name"));
-          Response response;
-          response.status = 204;
-          return response;
-        });
+  router.AddAdmin(
+      Method::kPost, "/api/v1/credentials", BodyKind::kSmall,
+      "Create a credential block (type dbt-cloud); the API key is accepted here and never "
+      "returned",
+      [&blocks](Request& request) { return Create(blocks, request); });
+  router.AddAdmin(Method::kGet, "/api/v1/credentials", BodyKind::kNone,
+                  "List credential blocks, keys masked",
+                  [&blocks](Request&) { return List(blocks); });
+  router.AddAdmin(Method::kGet, "/api/v1/credentials/{name}", BodyKind::kNone,
+                  "One credential block, its key masked", [&blocks](Request& request) {
+                    return JsonResponse(
+                        200,
+                        auth::CredentialBlockJson(blocks.Get(request.params.at("name"))).dump());
+                  });
+  router.AddAdmin(Method::kDelete, "/api/v1/credentials/{name}", BodyKind::kNone,
+                  "Delete a credential block and its key", [&blocks](Request& request) {
+                    blocks.Delete(request.params.at("name"));
+                    Response response;
+                    response.status = 204;
+                    return response;
+                  });
 }
 
 }  // namespace cairn::server

@@ -245,34 +245,25 @@ struct TokenApi {
 void AddServiceTokenRoutes(Router& router, auth::TokenService& tokens, std::int64_t account_id) {
   auto api = std::make_shared<TokenApi>(TokenApi{tokens, account_id});
   const std::string base = "/api/v3/accounts/{account_id}/service-tokens/";
-  auto route = [&](Method method, std::string pattern, BodyKind body, std::string summary,
-                   Handler handler) {
-    router.Add({.method = method,
-                .pattern = std::move(pattern),
-                .access = auth::Access::kAdmin,
-                .body = body,
-                .handler = std::move(handler),
-                .summary = std::move(summary),
-                .writes = method != Method::kGet});
-  };
-  route(Method::kPost, base, BodyKind::kSmall,
-        "Create a service token; the only response with token_string",
-        [api](Request& r) { return api->Create(r); });
-  route(Method::kGet, base, BodyKind::kNone, "List service tokens",
-        [api](Request& r) { return api->List(r); });
-  route(Method::kGet, base + "{id}/", BodyKind::kNone, "One service token (inactive ones too)",
-        [api](Request& r) { return Envelope(TokenJson(api->Find(r))); });
-  route(Method::kPut, base + "{id}/", BodyKind::kSmall, "Rename a service token",
-        [api](Request& r) { return api->Update(r, false); });
-  route(Method::kPost, base + "{id}/", BodyKind::kSmall,
-        "Update a service token (\"state\": 2 deactivates)",
-        [api](Request& r) { return api->Update(r, true); });
-  route(Method::kDelete, base + "{id}/", BodyKind::kNone,
-        "Deactivate a service token; the record stays for audit",
-        [api](Request& r) { return api->Delete(r); });
-  route(Method::kGet, base + "{id}/permissions/", BodyKind::kNone,
-        "The permission grants of a service token",
-        [api](Request& r) { return api->Permissions(r); });
+  router.AddAdmin(Method::kPost, base, BodyKind::kSmall,
+                  "Create a service token; the only response with token_string",
+                  [api](Request& r) { return api->Create(r); });
+  router.AddAdmin(Method::kGet, base, BodyKind::kNone, "List service tokens",
+                  [api](Request& r) { return api->List(r); });
+  router.AddAdmin(Method::kGet, base + "{id}/", BodyKind::kNone,
+                  "One service token (inactive ones too)",
+                  [api](Request& r) { return Envelope(TokenJson(api->Find(r))); });
+  router.AddAdmin(Method::kPut, base + "{id}/", BodyKind::kSmall, "Rename a service token",
+                  [api](Request& r) { return api->Update(r, false); });
+  router.AddAdmin(Method::kPost, base + "{id}/", BodyKind::kSmall,
+                  "Update a service token (\"state\": 2 deactivates)",
+                  [api](Request& r) { return api->Update(r, true); });
+  router.AddAdmin(Method::kDelete, base + "{id}/", BodyKind::kNone,
+                  "Deactivate a service token; the record stays for audit",
+                  [api](Request& r) { return api->Delete(r); });
+  router.AddAdmin(Method::kGet, base + "{id}/permissions/", BodyKind::kNone,
+                  "The permission grants of a service token",
+                  [api](Request& r) { return api->Permissions(r); });
 }
 
 void AddSessionRoute(Router& router, std::int64_t account_id) {

@@ -54,6 +54,17 @@ void Router::Add(Route route) {
   routes_.push_back(std::move(route));
 }
 
+void Router::AddAdmin(Method method, std::string pattern, BodyKind body, std::string summary,
+                      Handler handler) {
+  Add({.method = method,
+       .pattern = std::move(pattern),
+       .access = auth::Access::kAdmin,
+       .body = body,
+       .handler = std::move(handler),
+       .summary = std::move(summary),
+       .writes = method != Method::kGet});
+}
+
 Router::Match Router::Find(Method method, std::string_view path) const {
   Match match;
   for (const Route& route : routes_) {

@@ -43,6 +43,10 @@ struct Route {
 class Router {
  public:
   void Add(Route route);
+  // A route only admins may call, writing unless it is a GET: the shape of
+  // the service-token and credential-block APIs.
+  void AddAdmin(Method method, std::string pattern, BodyKind body, std::string summary,
+                Handler handler);
 
   struct Match {
     const Route* route = nullptr;     // nullptr: no route
