@@ -127,7 +127,9 @@ export const api = {
 
   integrations: () => call<{ items: Integration[] }>("GET", "/api/v1/integrations"),
   createIntegration: (name: string, settings: IntegrationSettings = {}) =>
-    call<Integration>("POST", "/api/v1/integrations", { body: { name, type: "dbt_core", settings } }),
+    call<Integration>("POST", "/api/v1/integrations", {
+      body: { name, type: settings.dbt_cloud ? "dbt_cloud" : "dbt_core", settings },
+    }),
   testSettings: (settings: IntegrationSettings) =>
     call<ConnectionTest>("POST", "/api/v1/integrations/test", { body: { settings } }),
   runs: (id: string) =>

@@ -182,10 +182,18 @@ export interface BucketSettings {
   sync_interval_minutes?: number;
 }
 
+export interface DbtCloudSyncSettings {
+  credentials: string;
+  job_ids: number[];
+  project_id?: number;
+  sync_interval_minutes?: number;
+}
+
 export interface IntegrationSettings {
   service?: string;
   include_tags?: boolean;
   bucket?: BucketSettings;
+  dbt_cloud?: DbtCloudSyncSettings;
 }
 
 export interface Integration {

@@ -11,6 +11,14 @@ import { chromium } from "playwright-core";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..", "..");
 
+// Ends a child process by its PID (SIGTERM) and waits until it has exited.
+async function stopByPid(proc) {
+  if (!proc || proc.exitCode !== null) return;
+  const exited = new Promise((resolve) => proc.on("exit", resolve));
+  process.kill(proc.pid, "SIGTERM");
+  await exited;
+}
+
 export const CAIRN = process.env.CAIRN_BIN ?? path.join(root, "build", "src", "cli", "cairn");
 export const EXAMPLE = process.env.CAIRN_EXAMPLE_DIR ?? path.join(root, "build", "examples", "cairn_outfitters");
 export const SCREENSHOTS = process.env.CAIRN_SCREENSHOT_DIR ?? path.join(root, "build", "screenshots");
@@ -89,12 +97,47 @@ export class Server {
   }
 
   async stop() {
-    if (this.proc && this.proc.exitCode === null) {
-      const exited = new Promise((resolve) => this.proc.on("exit", resolve));
-      process.kill(this.proc.pid, "SIGTERM");
-      await exited;
-    }
+    await stopByPid(this.proc);
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+// The tests' dbt Cloud (tests/fake_dbt_cloud, Flask) on a free port.
+export class FakeDbtCloud {
+  constructor(apiToken) {
+    this.apiToken = apiToken;
+  }
+
+  async start() {
+    this.proc = spawn("python3", ["-m", "fake_dbt_cloud", "--api-token", this.apiToken, "--account-id", "1"], {
+      cwd: path.join(root, "tests"),
+      stdio: ["pipe", "pipe", "ignore"],
+    });
+    this.url = await new Promise((resolve, reject) => {
+      let out = "";
+      this.proc.stdout.on("data", (chunk) => {
+        out += chunk;
+        const match = /listening (\S+)/.exec(out);
+        if (match) resolve(match[1]);
+      });
+      this.proc.on("exit", (code) => reject(new Error(`fake_dbt_cloud exited (${code})`)));
+    });
+    return this;
+  }
+
+  // A test control of the fake (/_fake/...).
+  async control(route, body) {
+    const response = await fetch(`${this.url}${route}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${route}: HTTP ${response.status}`);
+    return response.json();
+  }
+
+  async stop() {
+    await stopByPid(this.proc);
   }
 }
 
@@ -135,11 +178,7 @@ export class Moto {
   }
 
   async stop() {
-    if (this.proc && this.proc.exitCode === null) {
-      const exited = new Promise((resolve) => this.proc.on("exit", resolve));
-      process.kill(this.proc.pid, "SIGTERM");
-      await exited;
-    }
+    await stopByPid(this.proc);
   }
 }
 

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { ADMIN_TOKEN, EXAMPLE, launchBrowser, logIn, Moto, openPage, screenshot, Server } from "./harness.mjs";
+import { ADMIN_TOKEN, EXAMPLE, FakeDbtCloud, launchBrowser, logIn, Moto, openPage, screenshot, Server } from "./harness.mjs";
 
 const DIM_CUSTOMERS = "cairn_outfitters.analytics.marts.dim_customers";
 const DAILY_REVENUE = "cairn_outfitters.analytics.marts.fct_daily_revenue";
@@ -182,7 +182,7 @@ describe("web UI", () => {
     await freshPage();
     await logIn(page);
     await page.getByRole("link", { name: "Integrations" }).click();
-    await page.getByLabel("New dbt Core integration").fill("outfitters-ci");
+    await page.getByLabel("New dbt integration").fill("outfitters-ci");
     await page.getByRole("button", { name: "Create" }).click();
     await page.getByRole("region", { name: "outfitters-ci" }).waitFor();
     await page.getByLabel("Upload manifest.json").setInputFiles(path.join(EXAMPLE, "target", "manifest.json"));
@@ -275,7 +275,7 @@ describe("web UI", () => {
       await logIn(page);
       await page.getByRole("link", { name: "Integrations" }).click();
       const form = page.getByRole("form", { name: "New integration" });
-      await form.getByLabel("New dbt Core integration").fill("outfitters-bucket");
+      await form.getByLabel("New dbt integration").fill("outfitters-bucket");
       await form.getByLabel("Artifacts from").selectOption("s3");
       await form.getByLabel("Bucket", { exact: true }).fill("outfitters-ci");
       await form.getByLabel("Prefix").fill("prod/");
@@ -304,7 +304,7 @@ describe("web UI", () => {
       await screenshot(page, "15-bucket-synced");
 
       // Role auth: Cairn shows the external id it generated.
-      await form.getByLabel("New dbt Core integration").fill("outfitters-role");
+      await form.getByLabel("New dbt integration").fill("outfitters-role");
       await form.getByLabel("Artifacts from").selectOption("s3");
       await form.getByLabel("Authentication").selectOption("assume_role");
       await form.getByLabel("Bucket", { exact: true }).fill("outfitters-ci");
@@ -321,6 +321,42 @@ describe("web UI", () => {
       assertNoProblems();
     } finally {
       await moto.stop();
+    }
+  });
+
+  test("a dbt Cloud integration syncs the latest successful run of its jobs", async () => {
+    const key = "dbtc_UiSyncKeyNeverToBeSeen_q2Lw";
+    const cloud = await new FakeDbtCloud(key).start();
+    try {
+      await cloud.control("/_fake/artifacts", { dir: path.join(EXAMPLE, "target") });
+      const [run] = await cloud.control("/_fake/runs", { job_id: 100, count: 1 });
+      const block = await server.api("POST", "/api/v1/credentials", {
+        body: { type: "dbt-cloud", name: "ui-cloud", account_id: "1", api_key: key, access_url: cloud.url },
+      });
+      assert.equal(block.status, 201, JSON.stringify(block.body));
+      await freshPage();
+      await logIn(page);
+      await page.getByRole("link", { name: "Integrations" }).click();
+      const form = page.getByRole("form", { name: "New integration" });
+      await form.getByLabel("New dbt integration").fill("outfitters-cloud");
+      await form.getByLabel("Artifacts from").selectOption("dbt_cloud");
+      assert.equal(await form.getByRole("button", { name: "Test connection" }).count(), 0);
+      await form.getByLabel("Credential block").fill("ui-cloud");
+      await form.getByLabel("Job ids").fill("100");
+      await form.getByRole("button", { name: "Create" }).click();
+      const detail = page.getByRole("region", { name: "outfitters-cloud" });
+      await detail.waitFor();
+      assert.match(await detail.getByLabel("dbt Cloud").innerText(), /latest successful run of job 100 every 24 h \(credential block ui-cloud\)/);
+      await detail.getByLabel("Last sync").filter({ hasText: `read the artifacts of dbt Cloud run ${run}` }).waitFor({ timeout: 60_000 });
+      await detail.getByRole("button", { name: "Sync now" }).click();
+      await detail.getByLabel("Last sync").filter({ hasText: "nothing changed" }).waitFor({ timeout: 60_000 });
+      await detail.getByRole("button", { name: "Test connection" }).click();
+      assert.match(await detail.getByRole("status", { name: "Connection test" }).innerText(), new RegExp(`reads run ${run} of job 100`));
+      assert.ok(!(await page.content()).includes(key), "the key is not on the page");
+      await screenshot(page, "17-dbt-cloud-synced");
+      assertNoProblems();
+    } finally {
+      await cloud.stop();
     }
   });
 });

@@ -1,11 +1,12 @@
 // The bucket half of a dbt Core integration: the fields of a new one (S3 by
 // access key or assumed role, GCS by HMAC key), what a saved one syncs from,
-// its last sync, and the result of a connection test.
+// its last sync (shared with dbt Cloud integrations), and the result of a
+// connection test.
 import { formatBytes, formatTime } from "../format";
 import { StatusBadge } from "../components/Badges";
 import type { BucketSettings, ConnectionTest, ExtractionRun } from "../types";
 
-export type Source = "upload" | "s3" | "gcs";
+export type Source = "upload" | "s3" | "gcs" | "dbt_cloud";
 
 export interface BucketForm {
   auth: "access_key" | "assume_role";
@@ -53,7 +54,7 @@ export function bucketSettings(source: "s3" | "gcs", form: BucketForm): BucketSe
   return settings;
 }
 
-function Field(props: {
+export function Field(props: {
   id: string;
   label: string;
   value: string;
@@ -152,10 +153,14 @@ function where(bucket: BucketSettings): string {
 }
 
 function syncSummary(run: ExtractionRun): string {
-  const sync = run.counts.sync as { nothing_changed?: boolean; changed?: string[] } | undefined;
+  const sync = run.counts.sync as
+    | { nothing_changed?: boolean; changed?: string[]; dbt_cloud_run?: number }
+    | undefined;
   if (run.status === "failed") return run.error ?? "failed";
   if (!sync) return run.status;
-  if (sync.nothing_changed) return "nothing changed";
+  const source = sync.dbt_cloud_run ? ` (dbt Cloud run ${sync.dbt_cloud_run})` : "";
+  if (sync.nothing_changed) return `nothing changed${source}`;
+  if (sync.dbt_cloud_run) return `read the artifacts of dbt Cloud run ${sync.dbt_cloud_run}`;
   return `read ${(sync.changed ?? []).join(", ")}`;
 }
 
@@ -175,16 +180,23 @@ export function BucketSummary({ bucket, runs }: { bucket: BucketSettings; runs: 
           External id for the role's trust policy: <code aria-label="External id">{bucket.external_id}</code>
         </p>
       )}
-      <p aria-label="Last sync">
-        Last sync:{" "}
-        {last ? (
-          <>
-            <StatusBadge status={last.status} /> {syncSummary(last)} · {formatTime(last.finished_at ?? last.created_at)}
-          </>
-        ) : (
-          <span class="muted">not yet</span>
-        )}
-      </p>
+      <LastSync run={last} />
     </div>
+  );
+}
+
+// The newest sync of an integration (a bucket's or dbt Cloud's), or "not yet".
+export function LastSync({ run }: { run: ExtractionRun | undefined }) {
+  return (
+    <p aria-label="Last sync">
+      Last sync:{" "}
+      {run ? (
+        <>
+          <StatusBadge status={run.status} /> {syncSummary(run)} · {formatTime(run.finished_at ?? run.created_at)}
+        </>
+      ) : (
+        <span class="muted">not yet</span>
+      )}
+    </p>
   );
 }

@@ -1,6 +1,6 @@
-// dbt Core integrations: create one (fed by uploads or synced from a
-// bucket), upload its artifacts through a file picker, test it, sync it, and
-// follow its extraction runs.
+// dbt integrations: create one (fed by uploads, synced from a bucket or from
+// dbt Cloud jobs), upload its artifacts through a file picker, test it, sync
+// it, and follow its extraction runs.
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { api, uploadArtifact, type ArtifactKind } from "../api";
 import { ErrorBox, StatusBadge } from "../components/Badges";
@@ -16,6 +16,7 @@ import {
   type BucketForm,
   type Source,
 } from "./BucketIntegration";
+import { DbtCloudFields, DbtCloudSummary, dbtCloudSettings, EMPTY_DBT_CLOUD_FORM, type DbtCloudForm } from "./DbtCloudIntegration";
 
 const ARTIFACTS: { kind: ArtifactKind; file: string }[] = [
   { kind: "manifest", file: "manifest.json" },
@@ -30,9 +31,16 @@ function CreateIntegration({ onCreated }: { onCreated: (integration: Integration
   const [name, setName] = useState("");
   const [source, setSource] = useState<Source>("upload");
   const [bucket, setBucket] = useState<BucketForm>(EMPTY_BUCKET_FORM);
+  const [cloud, setCloud] = useState<DbtCloudForm>(EMPTY_DBT_CLOUD_FORM);
   const [test, setTest] = useState<ConnectionTest | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const settings = (): IntegrationSettings => (source === "upload" ? {} : { bucket: bucketSettings(source, bucket) });
+  const settings = (): IntegrationSettings =>
+    source === "upload"
+      ? {}
+      : source === "dbt_cloud"
+        ? { dbt_cloud: dbtCloudSettings(cloud) }
+        : { bucket: bucketSettings(source, bucket) };
+  const isBucket = source === "s3" || source === "gcs";
   const attempt = async (action: () => Promise<void>) => {
     setError(null);
     try {
@@ -47,12 +55,13 @@ function CreateIntegration({ onCreated }: { onCreated: (integration: Integration
       onCreated(await api.createIntegration(name.trim(), settings()));
       setName("");
       setBucket(EMPTY_BUCKET_FORM);
+      setCloud(EMPTY_DBT_CLOUD_FORM);
       setTest(null);
     });
   };
   return (
     <form class="card inline-form" onSubmit={submit} aria-label="New integration">
-      <label for="integration-name">New dbt Core integration</label>
+      <label for="integration-name">New dbt integration</label>
       <input
         id="integration-name"
         placeholder="e.g. analytics (dbt Core)"
@@ -69,9 +78,11 @@ function CreateIntegration({ onCreated }: { onCreated: (integration: Integration
         <option value="upload">Uploads (this page or CI)</option>
         <option value="s3">Amazon S3 bucket</option>
         <option value="gcs">Google Cloud Storage bucket</option>
+        <option value="dbt_cloud">dbt Cloud jobs (latest successful run)</option>
       </select>
-      {source !== "upload" && <BucketFields source={source} form={bucket} onChange={setBucket} />}
-      {source !== "upload" && (
+      {isBucket && <BucketFields source={source} form={bucket} onChange={setBucket} />}
+      {source === "dbt_cloud" && <DbtCloudFields form={cloud} onChange={setCloud} />}
+      {isBucket && (
         <button
           type="button"
           class="secondary"
@@ -214,6 +225,8 @@ function Upload({ integration, onStarted }: { integration: Integration; onStarte
 
 function IntegrationDetail({ integration }: { integration: Integration }) {
   const bucket = integration.settings.bucket;
+  const cloud = integration.settings.dbt_cloud;
+  const synced = bucket !== undefined || cloud !== undefined;
   const [runs, setRuns] = useState<ExtractionRun[]>([]);
   const [test, setTest] = useState<ConnectionTest | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -222,9 +235,9 @@ function IntegrationDetail({ integration }: { integration: Integration }) {
   }, [integration.id]);
 
   useEffect(refresh, [refresh]);
-  // Poll while a run is queued or running, and while a new bucket
+  // Poll while a run is queued or running, and while a new synced
   // integration waits for its first sync (the scheduler starts it at once).
-  const busy = runs.some((run) => run.status === "queued" || run.status === "running") || (bucket !== undefined && runs.length === 0);
+  const busy = runs.some((run) => run.status === "queued" || run.status === "running") || (synced && runs.length === 0);
   useEffect(() => {
     if (!busy) return undefined;
     const timer = window.setInterval(refresh, POLL_MS);
@@ -247,13 +260,19 @@ function IntegrationDetail({ integration }: { integration: Integration }) {
           {integration.type} · {integration.id}
         </span>
       </div>
-      {bucket ? <BucketSummary bucket={bucket} runs={runs} /> : <Upload integration={integration} onStarted={refresh} />}
+      {bucket ? (
+        <BucketSummary bucket={bucket} runs={runs} />
+      ) : cloud ? (
+        <DbtCloudSummary settings={cloud} runs={runs} />
+      ) : (
+        <Upload integration={integration} onStarted={refresh} />
+      )}
       <div class="actions">
         <button class="secondary" onClick={() => run(async () => setTest(await api.testConnection(integration.id)))}>
           Test connection
         </button>
         <button onClick={() => run(async () => (await api.sync(integration.id), refresh()))}>
-          {bucket ? "Sync now" : "Run sync"}
+          {synced ? "Sync now" : "Run sync"}
         </button>
       </div>
       {test && <TestResult test={test} />}
@@ -279,7 +298,7 @@ export function Integrations({ selectedId }: { selectedId: string }) {
       <p class="muted">
         dbt Core projects push their <code>target/</code> artifacts here, from this page or from CI with the
         Secoda-compatible upload API (<code>POST /integration/dbt/manifest/</code>), or Cairn syncs them from the
-        S3 or GCS bucket CI copies them to.
+        S3 or GCS bucket CI copies them to, or from the latest successful run of dbt Cloud jobs.
       </p>
       <CreateIntegration onCreated={(created) => (setItems([...items, created]), (location.hash = href("integrations", created.id)))} />
       {items.length > 0 && (
