@@ -8,20 +8,13 @@ psql; what Cairn made of them is read back with `cairn show --json`.
 
 import json
 import os
-import pwd
-import shutil
-import socket
 import sqlite3
-import subprocess
-import tempfile
-import time
 import unittest
 
 from cli_test import EX_CONFIG, JAFFLE, CairnTestCase, digest, run
+from postgres_server import PASSWORD, PostgresServer
 
 EX_IOERR = 74
-PG_BIN = "/usr/lib/postgresql/15/bin"
-PASSWORD = "s3cret-Pa55word-for-tests"
 
 SETUP_SQL = """
 CREATE SCHEMA sales;
@@ -75,54 +68,6 @@ CREATE TABLE main.orders (
 CREATE VIEW main.stg_customers AS SELECT customer_id, customer_name FROM main.customers;
 CREATE TABLE main.audit_log (at timestamptz);
 """
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class PostgresServer:
-    """A throwaway PostgreSQL cluster with password auth for role `cairn`."""
-
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="cairn-pg-")
-        self.port = free_port()
-        user = {}
-        if os.geteuid() == 0:  # initdb and postgres refuse to run as root
-            postgres = pwd.getpwnam("postgres")
-            os.chown(self.dir, postgres.pw_uid, postgres.pw_gid)
-            user = {"user": postgres.pw_uid, "group": postgres.pw_gid}
-        data = os.path.join(self.dir, "data")
-        pwfile = os.path.join(self.dir, "pw")
-        with open(pwfile, "w") as f:
-            f.write(PASSWORD)
-        if user:
-            os.chown(pwfile, user["user"], user["group"])
-        subprocess.run([f"{PG_BIN}/initdb", "-D", data, "-U", "cairn", "--auth=scram-sha-256",
-                        f"--pwfile={pwfile}", "-E", "UTF8", "--no-sync"],
-                       check=True, capture_output=True, **user)
-        self.process = subprocess.Popen(
-            [f"{PG_BIN}/postgres", "-D", data, "-p", str(self.port), "-k", self.dir,
-             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **user)
-        for _ in range(100):
-            if subprocess.run([f"{PG_BIN}/pg_isready", "-h", "127.0.0.1", "-p", str(self.port)],
-                              capture_output=True).returncode == 0:
-                return
-            time.sleep(0.1)
-        raise RuntimeError("PostgreSQL did not start")
-
-    def psql(self, sql, database="postgres"):
-        env = dict(os.environ, PGPASSWORD=PASSWORD)
-        subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "cairn", "-d", database,
-                        "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True, env=env, capture_output=True)
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def workflow(source_type, connection, pipeline=(), service="warehouse"):
