@@ -47,4 +47,9 @@ std::string FqnKey(std::string_view fqn) {
   return key;
 }
 
+std::string LastFqnPart(std::string_view fqn) {
+  std::size_t dot = fqn.rfind('.');
+  return std::string(dot == std::string_view::npos ? fqn : fqn.substr(dot + 1));
+}
+
 }  // namespace cairn::catalog

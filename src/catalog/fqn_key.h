@@ -9,4 +9,8 @@ namespace cairn::catalog {
 // SQLite's NOCASE collation does, so in-memory maps agree with the store.
 std::string FqnKey(std::string_view fqn);
 
+// The last dotted part of an FQN: the name shown for a lineage vertex the
+// catalog knows nothing about.
+std::string LastFqnPart(std::string_view fqn);
+
 }  // namespace cairn::catalog

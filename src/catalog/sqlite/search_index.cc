@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "catalog/fqn_key.h"
+#include "catalog/search_terms.h"
 #include "core/error.h"
 
 namespace cairn::catalog::sqlite {
@@ -211,34 +212,6 @@ constexpr const char* kFacetsAll =
 #undef CAIRN_MATCHES
 #undef CAIRN_SEARCH_FILTERS
 
-// Tests are named after what they test (unique_fct_daily_revenue_...), so
-// they would crowd out the models people look for; they rank at a third of
-// their text score.
-constexpr double kTestWeight = 0.33;
-
-// search_facets.test_status, by code.
-constexpr std::array<const char*, 5> kTestStatusNames = {"none", "pass", "warn", "fail", "error"};
-
-const char* TestStatusName(std::int64_t code) {
-  return code >= 0 && code < static_cast<std::int64_t>(kTestStatusNames.size())
-             ? kTestStatusNames.at(static_cast<std::size_t>(code))
-             : "none";
-}
-
-// The code of a status filter, -1 for none.
-int TestStatusCode(std::string_view name) {
-  if (name.empty()) return -1;
-  for (std::size_t i = 0; i < kTestStatusNames.size(); ++i) {
-    if (name == kTestStatusNames.at(i)) return static_cast<int>(i);
-  }
-  throw Error(ErrorCode::kInvalidArgument,
-              fmt::format("unknown test status '{}' (known: error, fail, warn, pass, none)", name));
-}
-
-bool IsTest(std::string_view resource_type) {
-  return resource_type == "test" || resource_type == "unit_test";
-}
-
 bool HasFilters(const SearchQuery& query, int test_status) {
   return !query.resource_type.empty() || !query.tag.empty() || !query.owner.empty() ||
          !query.schema.empty() || test_status >= 0;
@@ -254,46 +227,6 @@ void BindSearch(Statement& statement, const std::string& match, const SearchQuer
       .Bind(6, test_status);
 }
 
-// Counts the values of one facet; Top() lists the most frequent.
-class FacetCounter {
- public:
-  void Add(std::string_view value) { Add(value, 1); }
-  // Values between U+001F separators, as tag_list and owner_list hold them.
-  void AddList(std::string_view list) {
-    std::size_t start = 0;
-    while (start < list.size()) {
-      std::size_t end = list.find('\x1f', start);
-      if (end == std::string_view::npos) end = list.size();
-      Add(list.substr(start, end - start));
-      start = end + 1;
-    }
-  }
-  void Add(std::string_view value, std::int64_t count) {
-    if (value.empty() || count <= 0) return;
-    auto it = counts_.find(value);
-    if (it == counts_.end()) {
-      counts_.emplace(value, count);
-    } else {
-      it->second += count;
-    }
-  }
-  std::vector<FacetCount> Top() const {
-    std::vector<FacetCount> top;
-    top.reserve(counts_.size());
-    for (const auto& [value, count] : counts_) top.push_back({value, count});
-    std::size_t kept = std::min(top.size(), SearchFacets::kMaxFacetValues);
-    std::partial_sort(top.begin(), top.begin() + static_cast<std::ptrdiff_t>(kept), top.end(),
-                      [](const FacetCount& a, const FacetCount& b) {
-                        return a.count != b.count ? a.count > b.count : a.value < b.value;
-                      });
-    top.resize(kept);
-    return top;
-  }
-
- private:
-  std::map<std::string, std::int64_t, std::less<>> counts_;
-};
-
 // A match as ranked, before its document is read.
 struct RankedMatch {
   std::int64_t doc = 0;
@@ -306,11 +239,6 @@ void RefreshTestStatus(Connection& db, std::int64_t service_id) {
   db.Prepare(kRankTests).Bind(1, service_id).Exec();
   db.Prepare(kUpdateTestStatus).Bind(1, service_id).Exec();
   db.Exec(kClearTestRanks);
-}
-
-bool IsWordByte(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-         c >= 0x80;
 }
 
 // One search document, as kInsertTableDocuments / kInsertNodeDocuments
@@ -403,16 +331,8 @@ Document NodeDocument(const DbtNode& node, std::string_view schema) {
 }  // namespace
 
 std::string BuildMatchExpression(std::string_view text) {
-  std::vector<std::string_view> words;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && !IsWordByte(static_cast<unsigned char>(text[i]))) ++i;
-    std::size_t start = i;
-    while (i < text.size() && IsWordByte(static_cast<unsigned char>(text[i]))) ++i;
-    if (i > start) words.push_back(text.substr(start, i - start));
-  }
   std::string match;
-  for (std::string_view word : words) {
+  for (std::string_view word : SearchWords(text)) {
     if (!match.empty()) match += ' ';
     match += '"';
     match += word;
@@ -533,15 +453,6 @@ void SearchIndex::IndexNewCatalog(const ServiceSnapshot& snapshot, std::string_v
   while (next_node < snapshot.nodes.size()) write_node(next_node++);
 }
 
-// A latest result's rank as kRankTests computes it, worst high.
-int TestRank(std::string_view status) {
-  if (status == "error") return 4;
-  if (status == "fail") return 3;
-  if (status == "warn") return 2;
-  if (status == "pass" || status == "success") return 1;
-  return 0;
-}
-
 void SearchIndex::SetNewCatalogTestStatus(const ServiceSnapshot& snapshot,
                                           const std::vector<std::int64_t>& table_ids,
                                           const std::vector<std::int64_t>& node_ids,
@@ -612,7 +523,7 @@ SearchFacets SearchIndex::CountFacets(const std::string& match, const SearchQuer
   FacetCounter schemas;
   FacetCounter tags;
   FacetCounter owners;
-  std::array<std::int64_t, kTestStatusNames.size()> statuses{};
+  std::array<std::int64_t, kTestStatusCount> statuses{};
   total = 0;
   StatementScope rows(db_.Prepare(match.empty() ? kFacetsAll : kFacetsText));
   BindSearch(*rows, match, query, test_status);
@@ -631,7 +542,7 @@ SearchFacets SearchIndex::CountFacets(const std::string& match, const SearchQuer
   }
   FacetCounter status_names;
   for (std::size_t i = 0; i < statuses.size(); ++i) {
-    status_names.Add(kTestStatusNames.at(i), statuses.at(i));
+    status_names.Add(TestStatusName(static_cast<std::int64_t>(i)), statuses.at(i));
   }
   return SearchFacets{.resource_type = types.Top(),
                       .schema = schemas.Top(),

@@ -9,6 +9,7 @@
 #include "catalog/content_hash.h"
 #include "catalog/fqn_key.h"
 #include "catalog/json_text.h"
+#include "catalog/snapshot_sets.h"
 #include "catalog/sqlite/table_rows.h"
 #include "catalog/table_layers.h"
 #include "core/error.h"
@@ -136,38 +137,6 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
 
 std::string_view View(const std::string& text) {
   return text;
-}
-
-char FoldCase(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-// FNV-1a over the edge's parts, case-folded as SQLite's NOCASE does.
-std::uint64_t FoldedEdgeHash(const LineageEdge& edge) {
-  std::uint64_t hash = 0xCBF29CE484222325ULL;
-  for (const std::string* part :
-       {&edge.upstream_fqn, &edge.downstream_fqn, &edge.upstream_column, &edge.downstream_column}) {
-    for (char c : *part) {
-      hash ^= static_cast<unsigned char>(FoldCase(c));
-      hash *= 0x100000001B3ULL;
-    }
-    hash ^= 0x1F;
-    hash *= 0x100000001B3ULL;
-  }
-  return hash;
-}
-
-bool EqualFolded(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return FoldCase(x) == FoldCase(y);
-         });
-}
-
-bool SameEdge(const LineageEdge& a, const LineageEdge& b) {
-  return EqualFolded(a.upstream_fqn, b.upstream_fqn) &&
-         EqualFolded(a.downstream_fqn, b.downstream_fqn) &&
-         EqualFolded(a.upstream_column, b.upstream_column) &&
-         EqualFolded(a.downstream_column, b.downstream_column);
 }
 
 }  // namespace
@@ -565,35 +534,18 @@ std::optional<std::int64_t> SnapshotWriter::StoredSetHash(const char* sql) {
 }
 
 void SnapshotWriter::WriteLineage() {
-  ContentHasher hasher;
-  for (const LineageEdge& edge : snapshot_.lineage) {
-    hasher.Add(std::string_view(edge.upstream_fqn));
-    hasher.Add(std::string_view(edge.downstream_fqn));
-    hasher.Add(std::string_view(edge.upstream_column));
-    hasher.Add(std::string_view(edge.downstream_column));
-  }
-  lineage_hash_ = static_cast<std::int64_t>(hasher.Finish());
+  lineage_hash_ = HashLineageSet(snapshot_.lineage);
   if (StoredSetHash(kLineageHash) != lineage_hash_) {
     db_.Prepare(kDeleteLineage).Bind(1, service_id_).Bind(2, View(snapshot_.origin)).Exec();
-    // Duplicates (equal up to ASCII case) are stored once; the map's value
-    // is the first edge with that key, compared in full against collisions.
-    std::unordered_multimap<std::uint64_t, const LineageEdge*> distinct;
-    distinct.reserve(snapshot_.lineage.size());
+    const std::vector<const LineageEdge*> distinct = DistinctLineageEdges(snapshot_.lineage);
     Statement& insert = db_.Prepare(kInsertLineage);
-    for (const LineageEdge& edge : snapshot_.lineage) {
-      std::uint64_t key = FoldedEdgeHash(edge);
-      auto [first, last] = distinct.equal_range(key);
-      if (std::any_of(first, last,
-                      [&](const auto& seen) { return SameEdge(*seen.second, edge); })) {
-        continue;
-      }
-      distinct.emplace(key, &edge);
+    for (const LineageEdge* edge : distinct) {
       insert.Bind(1, service_id_)
           .Bind(2, View(snapshot_.origin))
-          .Bind(3, View(edge.upstream_fqn))
-          .Bind(4, View(edge.downstream_fqn))
-          .Bind(5, View(edge.upstream_column))
-          .Bind(6, View(edge.downstream_column))
+          .Bind(3, View(edge->upstream_fqn))
+          .Bind(4, View(edge->downstream_fqn))
+          .Bind(5, View(edge->upstream_column))
+          .Bind(6, View(edge->downstream_column))
           .Exec();
     }
     report_.lineage_edges = static_cast<std::int64_t>(distinct.size());
@@ -605,14 +557,7 @@ void SnapshotWriter::WriteLineage() {
 }
 
 void SnapshotWriter::WriteDocBlocks() {
-  ContentHasher hasher;
-  for (const DocBlock& doc : snapshot_.docs) {
-    hasher.Add(std::string_view(doc.unique_id));
-    hasher.Add(std::string_view(doc.name));
-    hasher.Add(std::string_view(doc.package_name));
-    hasher.Add(std::string_view(doc.block_contents));
-  }
-  docs_hash_ = static_cast<std::int64_t>(hasher.Finish());
+  docs_hash_ = HashDocSet(snapshot_.docs);
   if (StoredSetHash(kDocsHash) == docs_hash_) return;
   db_.Prepare(kDeleteDocBlocks).Bind(1, service_id_).Bind(2, View(snapshot_.origin)).Exec();
   Statement& insert = db_.Prepare(kInsertDocBlock);
