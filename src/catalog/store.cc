@@ -6,6 +6,8 @@
 #include <string_view>
 
 #include "catalog/commit_counter.h"
+#include "catalog/postgres/connection.h"
+#include "catalog/postgres/postgres_store.h"
 #include "catalog/sqlite/sqlite_store.h"
 #include "catalog/staged_snapshot.h"
 #include "core/error.h"
@@ -31,9 +33,12 @@ ApplyReport Store::ApplyStaged(StagedSnapshot& staged) {
 
 std::unique_ptr<Store> OpenStore(const std::string& url, const StoreOptions& options) {
   std::string_view path = url;
+  if (postgres::IsPostgresUrl(url)) return std::make_unique<postgres::PostgresStore>(url);
   if (path.starts_with("postgres:") || path.starts_with("postgresql:")) {
-    throw Error(ErrorCode::kUnsupported,
-                fmt::format("catalog store {}: PostgreSQL is not supported yet", url));
+    throw Error(ErrorCode::kInvalidArgument,
+                fmt::format("catalog store {}: a PostgreSQL catalog is named by a URL, "
+                            "postgresql://[user[:password]@]host[:port]/database",
+                            postgres::RedactedUrl(url)));
   }
   if (path.starts_with("sqlite:")) {
     path.remove_prefix(std::string_view("sqlite:").size());

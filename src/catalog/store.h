@@ -12,7 +12,7 @@ namespace cairn::catalog {
 
 class StagedSnapshot;  // catalog/staged_snapshot.h
 
-// The catalog's persistence, backend-neutral: SQLite now, PostgreSQL later.
+// The catalog's persistence, backend-neutral: SQLite and PostgreSQL.
 // Every backend passes the same contract suite (store_contract_test.h).
 //
 // Thread safety: a Store is used from one thread at a time; open one per
@@ -108,7 +108,8 @@ struct StoreOptions {
 };
 
 // Opens (creating and migrating when needed) the store at `url`:
-// "sqlite:PATH", or a bare path, which means SQLite.
+// "sqlite:PATH", or a bare path, which means SQLite; "postgresql://…" or
+// "postgres://…" (libpq connection URIs), PostgreSQL. options serve SQLite.
 std::unique_ptr<Store> OpenStore(const std::string& url, const StoreOptions& options = {});
 
 }  // namespace cairn::catalog
