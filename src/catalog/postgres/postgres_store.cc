@@ -283,6 +283,7 @@ std::optional<EntityDetail> PostgresStore::Get(std::string_view fqn_or_unique_id
 std::vector<Edit> PostgresStore::ReadEdits(std::string_view target_fqn) {
   std::vector<Edit> edits;
   Rows rows = db_->Query(kSelectEdits, Params().Add(target_fqn));
+  edits.reserve(static_cast<std::size_t>(rows.size()));
   for (int i = 0; i < rows.size(); ++i) {
     edits.push_back(Edit{.target_fqn = rows.String(i, 0),
                          .field = rows.String(i, 1),
@@ -313,6 +314,7 @@ void PostgresStore::SaveEdits(const std::vector<Edit>& edits) {
 std::vector<InvocationSummary> PostgresStore::Invocations(int limit, int offset) {
   std::vector<InvocationSummary> invocations;
   Rows rows = db_->Query(kSelectInvocations, Params().Add(limit).Add(offset));
+  invocations.reserve(static_cast<std::size_t>(rows.size()));
   for (int i = 0; i < rows.size(); ++i) {
     invocations.push_back(InvocationSummary{.invocation = {.invocation_id = rows.String(i, 0),
                                                            .artifact = rows.String(i, 1),
