@@ -4,13 +4,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "catalog/content_hash.h"
 #include "catalog/fqn_key.h"
 #include "catalog/json_text.h"
 #include "catalog/postgres/search_index.h"
 #include "catalog/snapshot_sets.h"
-#include "catalog/table_layers.h"
 #include "core/error.h"
 #include "core/timestamp.h"
 
@@ -191,161 +191,76 @@ void SnapshotWriter::UpsertService() {
 }
 
 void SnapshotWriter::WriteTables() {
-  std::unordered_map<std::string, StoredRow> stored;  // by FqnKey
+  std::unordered_map<std::string, StoredTableRow> stored;  // by FqnKey
   {
     Rows rows = db_.Query(kStoredTables, Params().Add(service_id_));
     stored.reserve(static_cast<std::size_t>(rows.size()));
     for (int i = 0; i < rows.size(); ++i) {
-      stored.emplace(FqnKey(rows.Text(i, 2)), StoredRow{.id = rows.Int64(i, 0),
-                                                        .hash = rows.Int64(i, 1),
-                                                        .fqn = rows.String(i, 2),
-                                                        .origin = rows.String(i, 3),
-                                                        .database = rows.String(i, 4),
-                                                        .schema = rows.String(i, 5),
-                                                        .deleted = rows.Bool(i, 6)});
+      stored.emplace(FqnKey(rows.Text(i, 2)), StoredTableRow{.id = rows.Int64(i, 0),
+                                                             .hash = rows.Int64(i, 1),
+                                                             .fqn = rows.String(i, 2),
+                                                             .origin = rows.String(i, 3),
+                                                             .database = rows.String(i, 4),
+                                                             .schema = rows.String(i, 5),
+                                                             .deleted = rows.Bool(i, 6)});
     }
   }
+  StoredLayers layers;
   if (std::any_of(stored.begin(), stored.end(),
                   [](const auto& entry) { return entry.second.origin == kSharedOrigin; })) {
-    layers_ = ReadLayerHashes(db_, service_id_);
+    layers = ReadLayerHashes(db_, service_id_);
   }
-  std::unordered_set<std::string> listed;
-  listed.reserve(snapshot_.tables.size());
-  std::vector<const Table*> inserts;
-  for (const Table& table : snapshot_.tables) {
-    std::string key = FqnKey(table.fqn);
-    if (!listed.insert(key).second) {
-      throw Error(ErrorCode::kInconsistent,
-                  fmt::format("the snapshot of service {} lists table {} twice", snapshot_.service,
-                              table.fqn));
-    }
-    auto hash = static_cast<std::int64_t>(HashTable(table));
-    auto found = stored.find(key);
-    if (found == stored.end()) {
-      inserts.push_back(&table);
-      continue;
-    }
-    StoredRow& row = found->second;
-    row.seen = true;
-    if (row.origin != snapshot_.origin) {
-      ShareTable(row, table, hash);
-    } else if (row.hash == hash && !row.deleted) {
-      ++report_.tables.unchanged;
-    } else {
-      RewriteTable(row, snapshot_.origin, table, hash, /*deleted_at=*/"");
-      ++report_.tables.updated;
-    }
-  }
-  for (auto& [key, row] : stored) {
-    if (row.seen || !InReadSchemas(row)) continue;
-    if (row.origin == snapshot_.origin) {
-      ForgetMissingTable(row);
-    } else if (layers_.contains({row.id, snapshot_.origin})) {
-      ForgetMissingLayer(row);
-    }
-  }
-  FlushTables(inserts);
+  TableReconciler(snapshot_, *this, report_.tables).Apply(stored, std::move(layers));
+  FlushTables();
 }
 
-void SnapshotWriter::RewriteTable(StoredRow& row, std::string_view origin, const Table& table,
-                                  std::int64_t hash, std::string_view deleted_at) {
+void SnapshotWriter::InsertTable(std::size_t index, const Table& /*table*/, std::int64_t hash) {
+  table_inserts_.emplace_back(index, hash);
+}
+
+void SnapshotWriter::MatchTable(std::size_t /*index*/, const StoredTableRow& /*row*/) {}
+
+void SnapshotWriter::RewriteTable(const StoredTableRow& row, std::string_view origin,
+                                  const Table& table, std::int64_t hash,
+                                  std::string_view deleted_at) {
+  // Kept until the flush: `table` may be a merge that lives only this long.
   table_writes_.push_back(TableWrite{.id = row.id,
                                      .origin = std::string(origin),
                                      .hash = hash,
-                                     .table = &table,
+                                     .table = &written_tables_.emplace_back(table),
                                      .deleted_at = std::string(deleted_at)});
   dirty_tables_.insert(row.id);
-  row.origin = origin;
-  row.hash = hash;
-  row.deleted = !deleted_at.empty();
 }
 
-void SnapshotWriter::ShareTable(StoredRow& row, const Table& table, std::int64_t hash) {
-  if (row.origin != kSharedOrigin) {
-    // A second origin describes the table: the row, until now the first
-    // origin's view of it, becomes that origin's layer.
-    std::optional<Table> first = ReadTableRow(db_, row.fqn);
-    if (!first) throw Error(ErrorCode::kInternal, "table row vanished: " + row.fqn);
-    PutLayer(db_, row.id, row.origin, row.hash, *first);
-  } else if (auto layer = layers_.find({row.id, snapshot_.origin});
-             layer != layers_.end() && layer->second.hash == hash && !layer->second.deleted) {
-    ++report_.tables.unchanged;
-    return;
-  }
-  Table layer = table;
-  layer.deleted_at.clear();  // only Apply marks deletions
-  PutLayer(db_, row.id, snapshot_.origin, hash, layer);
-  ++(Remerge(row) ? report_.tables.updated : report_.tables.unchanged);
-}
-
-void SnapshotWriter::ForgetMissingLayer(StoredRow& row) {
-  switch (snapshot_.missing_tables) {
-    case MissingTables::kKeep:
-      return;
-    case MissingTables::kMarkDeleted:
-      if (layers_.at({row.id, snapshot_.origin}).deleted) return;
-      for (TableLayer& layer : ReadLayers(db_, row.id)) {
-        if (layer.origin != snapshot_.origin) continue;
-        layer.table.deleted_at = FormatUtcTimestamp(std::chrono::system_clock::now());
-        PutLayer(db_, row.id, layer.origin, static_cast<std::int64_t>(HashTable(layer.table)),
-                 layer.table);
-      }
-      Remerge(row);
-      ++report_.tables.marked_deleted;
-      return;
-    case MissingTables::kRemove:
-      // The table stays, as the other origins describe it.
-      RemoveLayer(db_, row.id, snapshot_.origin);
-      if (Remerge(row)) ++report_.tables.updated;
-      return;
-  }
-}
-
-bool SnapshotWriter::Remerge(StoredRow& row) {
-  std::vector<TableLayer> layers = ReadLayers(db_, row.id);
-  if (layers.size() == 1) {
-    // One origin left: its view is the row again, as if it had been alone.
-    RemoveLayers(db_, row.id);
-    const Table& last = merged_tables_.emplace_back(std::move(layers.front().table));
-    RewriteTable(row, layers.front().origin, last, static_cast<std::int64_t>(HashTable(last)),
-                 last.deleted_at);
-    return true;
-  }
-  Table merged = MergeTableLayers(layers);
-  auto hash = static_cast<std::int64_t>(HashTable(merged));
-  if (row.origin == kSharedOrigin && row.hash == hash &&
-      row.deleted == !merged.deleted_at.empty()) {
-    return false;
-  }
-  const Table& kept = merged_tables_.emplace_back(std::move(merged));
-  RewriteTable(row, kSharedOrigin, kept, hash, kept.deleted_at);
-  return true;
-}
-
-bool SnapshotWriter::InReadSchemas(const StoredRow& row) const {
-  if (!snapshot_.read_schemas) return true;
-  return std::any_of(snapshot_.read_schemas->begin(), snapshot_.read_schemas->end(),
-                     [&](const SchemaRef& read) {
-                       return FqnKey(read.database) == FqnKey(row.database) &&
-                              FqnKey(read.schema) == FqnKey(row.schema);
-                     });
-}
-
-void SnapshotWriter::ForgetMissingTable(const StoredRow& row) {
-  switch (snapshot_.missing_tables) {
-    case MissingTables::kKeep:
-      return;
-    case MissingTables::kMarkDeleted:
-      if (row.deleted) return;
-      marked_tables_.push_back(row.id);
-      ++report_.tables.marked_deleted;
-      break;
-    case MissingTables::kRemove:
-      removed_tables_.push_back(row.id);
-      ++report_.tables.removed;
-      break;
-  }
+void SnapshotWriter::MarkTableDeleted(const StoredTableRow& row) {
+  marked_tables_.push_back(row.id);
   dirty_tables_.insert(row.id);
+}
+
+void SnapshotWriter::RemoveTable(const StoredTableRow& row) {
+  removed_tables_.push_back(row.id);
+  dirty_tables_.insert(row.id);
+}
+
+std::optional<Table> SnapshotWriter::ReadTable(std::string_view fqn) {
+  return ReadTableRow(db_, fqn);
+}
+
+std::vector<TableLayer> SnapshotWriter::ReadLayers(std::int64_t table_id) {
+  return postgres::ReadLayers(db_, table_id);
+}
+
+void SnapshotWriter::PutLayer(std::int64_t table_id, std::string_view origin, std::int64_t hash,
+                              const Table& table) {
+  postgres::PutLayer(db_, table_id, origin, hash, table);
+}
+
+void SnapshotWriter::RemoveLayer(std::int64_t table_id, std::string_view origin) {
+  postgres::RemoveLayer(db_, table_id, origin);
+}
+
+void SnapshotWriter::RemoveLayers(std::int64_t table_id) {
+  postgres::RemoveLayers(db_, table_id);
 }
 
 void SnapshotWriter::AddTableRow(CopyRows& rows, const TableWrite& write) {
@@ -368,7 +283,7 @@ void SnapshotWriter::AddTableRow(CopyRows& rows, const TableWrite& write) {
       .EndRow();
 }
 
-void SnapshotWriter::FlushTables(const std::vector<const Table*>& inserts) {
+void SnapshotWriter::FlushTables() {
   if (!removed_tables_.empty()) {
     db_.Query(kDeleteTables, Params().Add(ArrayLiteral(removed_tables_)));  // columns cascade
   }
@@ -407,17 +322,15 @@ void SnapshotWriter::FlushTables(const std::vector<const Table*>& inserts) {
     db_.Copy(kCopyStagedTables, rows.data());
     db_.Query(kUpdateStagedTables);
   }
-  std::vector<std::int64_t> ids = NewIds(kNewTableIds, inserts.size());
+  std::vector<std::int64_t> ids = NewIds(kNewTableIds, table_inserts_.size());
   CopyRows rows;
-  for (std::size_t i = 0; i < inserts.size(); ++i) {
-    const Table& table = *inserts[i];
-    AddTableRow(rows, TableWrite{.id = ids[i],
-                                 .origin = snapshot_.origin,
-                                 .hash = static_cast<std::int64_t>(HashTable(table)),
-                                 .table = &table});
+  for (std::size_t i = 0; i < table_inserts_.size(); ++i) {
+    const auto [index, hash] = table_inserts_[i];
+    const Table& table = snapshot_.tables[index];
+    AddTableRow(
+        rows, TableWrite{.id = ids[i], .origin = snapshot_.origin, .hash = hash, .table = &table});
     add_columns(ids[i], table);
     dirty_tables_.insert(ids[i]);
-    ++report_.tables.added;
   }
   if (!rows.empty()) db_.Copy(kCopyTables, rows.data());
   if (!columns.empty()) db_.Copy(kCopyColumns, columns.data());

@@ -6,12 +6,14 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "catalog/model.h"
 #include "catalog/postgres/bulk.h"
 #include "catalog/postgres/connection.h"
 #include "catalog/postgres/table_rows.h"
+#include "catalog/table_reconciler.h"
 
 namespace cairn::catalog::postgres {
 
@@ -21,21 +23,18 @@ namespace cairn::catalog::postgres {
 // by content hash in memory, and what changed is written with COPY and
 // statements over arrays of ids, so that the number of round trips does not
 // grow with the project. Rows whose hash is unchanged are not touched.
-class SnapshotWriter {
+class SnapshotWriter final : private TableRowWriter {
  public:
   SnapshotWriter(Connection& db, const ServiceSnapshot& snapshot);
 
   ApplyReport Write();
 
  private:
-  struct StoredRow {
+  struct StoredRow {  // a stored dbt node
     std::int64_t id = 0;
     std::int64_t hash = 0;
     std::string fqn;
     std::string origin;
-    std::string database;  // tables only
-    std::string schema;
-    bool deleted = false;  // marked deleted by an earlier Apply
     bool seen = false;
   };
   // A table row to write when the tables are flushed.
@@ -49,15 +48,21 @@ class SnapshotWriter {
 
   void UpsertService();
   void WriteTables();
-  // Replaces a stored table's row and columns with `table`, held by `origin`.
-  void RewriteTable(StoredRow& row, std::string_view origin, const Table& table, std::int64_t hash,
-                    std::string_view deleted_at);
-  void ShareTable(StoredRow& row, const Table& table, std::int64_t hash);
-  void ForgetMissingLayer(StoredRow& row);
-  bool Remerge(StoredRow& row);
-  bool InReadSchemas(const StoredRow& row) const;
-  void ForgetMissingTable(const StoredRow& row);
-  void FlushTables(const std::vector<const Table*>& inserts);
+  // TableRowWriter: decisions of TableReconciler, written by FlushTables.
+  void InsertTable(std::size_t index, const Table& table, std::int64_t hash) override;
+  void MatchTable(std::size_t index, const StoredTableRow& row) override;
+  void RewriteTable(const StoredTableRow& row, std::string_view origin, const Table& table,
+                    std::int64_t hash, std::string_view deleted_at) override;
+  void MarkTableDeleted(const StoredTableRow& row) override;
+  void RemoveTable(const StoredTableRow& row) override;
+  std::optional<Table> ReadTable(std::string_view fqn) override;
+  std::vector<TableLayer> ReadLayers(std::int64_t table_id) override;
+  void PutLayer(std::int64_t table_id, std::string_view origin, std::int64_t hash,
+                const Table& table) override;
+  void RemoveLayer(std::int64_t table_id, std::string_view origin) override;
+  void RemoveLayers(std::int64_t table_id) override;
+  // Removes, marks, rewrites and inserts the tables decided on, in bulk.
+  void FlushTables();
   void AddTableRow(CopyRows& rows, const TableWrite& write);
   void WriteNodes();
   void AddNodeRow(CopyRows& rows, std::int64_t id, const DbtNode& node, std::int64_t hash);
@@ -75,9 +80,9 @@ class SnapshotWriter {
   const ServiceSnapshot& snapshot_;
   ApplyReport report_;
   std::int64_t service_id_ = 0;
-  StoredLayers layers_;  // of the service's shared tables, as stored before this Apply
+  std::vector<std::pair<std::size_t, std::int64_t>> table_inserts_;  // snapshot index, hash
   std::vector<TableWrite> table_writes_;
-  std::deque<Table> merged_tables_;  // what table_writes_ point at besides the snapshot
+  std::deque<Table> written_tables_;  // what table_writes_ point at
   std::vector<std::int64_t> removed_tables_;
   std::vector<std::int64_t> marked_tables_;
   std::unordered_set<std::int64_t> dirty_tables_;

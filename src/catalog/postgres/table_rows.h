@@ -8,18 +8,14 @@
 
 #include "catalog/model.h"
 #include "catalog/postgres/connection.h"
-#include "catalog/sqlite/table_rows.h"
 #include "catalog/table_layers.h"
+#include "catalog/table_reconciler.h"
 
 // Reading a stored table back, and the per-origin layers of the tables that
 // several origins describe, as catalog/sqlite/table_rows.h does for SQLite:
 // a shared table's row holds the merge of its layers and the origin
 // kSharedOrigin.
 namespace cairn::catalog::postgres {
-
-using sqlite::kSharedOrigin;
-using sqlite::StoredLayer;
-using sqlite::StoredLayers;
 
 // The table stored under `fqn` (case-insensitive) with its columns, and the
 // name of its service; nullopt when there is none.

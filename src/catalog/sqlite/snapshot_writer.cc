@@ -210,83 +210,85 @@ void SnapshotWriter::UpsertService() {
 }
 
 void SnapshotWriter::WriteTables() {
-  std::unordered_map<std::string, StoredRow> stored;
+  std::unordered_map<std::string, StoredTableRow> stored;
   stored.reserve(snapshot_.tables.size());
   {
     StatementScope query(db_.Prepare(kStoredTables));
     query->Bind(1, service_id_);
     while (query->Next()) {
       had_entities_ = true;
-      stored.emplace(FqnKey(query->Text(2)), StoredRow{.id = query->Int64(0),
-                                                       .hash = query->Int64(1),
-                                                       .fqn = query->String(2),
-                                                       .origin = query->String(3),
-                                                       .database = query->String(4),
-                                                       .schema = query->String(5),
-                                                       .deleted = query->Int64(6) != 0});
+      stored.emplace(FqnKey(query->Text(2)), StoredTableRow{.id = query->Int64(0),
+                                                            .hash = query->Int64(1),
+                                                            .fqn = query->String(2),
+                                                            .origin = query->String(3),
+                                                            .database = query->String(4),
+                                                            .schema = query->String(5),
+                                                            .deleted = query->Int64(6) != 0});
     }
   }
+  StoredLayers layers;
   if (std::any_of(stored.begin(), stored.end(),
                   [](const auto& entry) { return entry.second.origin == kSharedOrigin; })) {
-    layers_ = ReadLayerHashes(db_, service_id_);
+    layers = ReadLayerHashes(db_, service_id_);
   }
   table_ids_.reserve(snapshot_.tables.size());
   table_row_ids_.reserve(snapshot_.tables.size());
-  for (const Table& table : snapshot_.tables) {
-    std::string key = FqnKey(table.fqn);
-    if (table_ids_.contains(key)) {
-      throw Error(ErrorCode::kInconsistent,
-                  fmt::format("the snapshot of service {} lists table {} twice", snapshot_.service,
-                              table.fqn));
-    }
-    auto hash = static_cast<std::int64_t>(HashTable(table));
-    auto found = stored.find(key);
-    std::int64_t id = 0;
-    if (found == stored.end()) {
-      id = InsertTable(table, hash);
-    } else {
-      found->second.seen = true;
-      id = found->second.id;
-      if (found->second.origin != snapshot_.origin) {
-        ShareTable(found->second, table, hash);
-      } else if (found->second.hash == hash && !found->second.deleted) {
-        ++report_.tables.unchanged;
-      } else {
-        RewriteTable(found->second, snapshot_.origin, table, hash, /*deleted_at=*/"");
-        ++report_.tables.updated;
-      }
-    }
-    table_ids_.emplace(std::move(key), id);
-    table_row_ids_.push_back(id);
-  }
-  for (auto& [key, row] : stored) {
-    if (row.seen || !InReadSchemas(row)) continue;
-    if (row.origin == snapshot_.origin) {
-      ForgetMissingTable(row);
-    } else if (layers_.contains({row.id, snapshot_.origin})) {
-      ForgetMissingLayer(row);
-    }
-  }
+  TableReconciler(snapshot_, *this, report_.tables).Apply(stored, std::move(layers));
 }
 
-std::int64_t SnapshotWriter::InsertTable(const Table& table, std::int64_t hash) {
+void SnapshotWriter::InsertTable(std::size_t /*index*/, const Table& table, std::int64_t hash) {
   BindTable(db_.Prepare(kInsertTable), service_id_, snapshot_.origin, table, hash).Exec();
   std::int64_t id = db_.LastInsertRowid();
   InsertColumns(id, table);
   dirty_tables_.insert(id);
-  ++report_.tables.added;
-  return id;
+  table_ids_.emplace(FqnKey(table.fqn), id);
+  table_row_ids_.push_back(id);
 }
 
-void SnapshotWriter::RewriteTable(StoredRow& row, std::string_view origin, const Table& table,
-                                  std::int64_t hash, std::string_view deleted_at) {
+void SnapshotWriter::MatchTable(std::size_t index, const StoredTableRow& row) {
+  table_ids_.emplace(FqnKey(snapshot_.tables[index].fqn), row.id);
+  table_row_ids_.push_back(row.id);
+}
+
+void SnapshotWriter::RewriteTable(const StoredTableRow& row, std::string_view origin,
+                                  const Table& table, std::int64_t hash,
+                                  std::string_view deleted_at) {
   BindTable(db_.Prepare(kUpdateTable), row.id, origin, table, hash).Bind(14, deleted_at).Exec();
   db_.Prepare(kDeleteColumns).Bind(1, row.id).Exec();
   InsertColumns(row.id, table);
   dirty_tables_.insert(row.id);
-  row.origin = origin;
-  row.hash = hash;
-  row.deleted = !deleted_at.empty();
+}
+
+void SnapshotWriter::MarkTableDeleted(const StoredTableRow& row) {
+  db_.Prepare(kMarkTableDeleted).Bind(1, row.id).Exec();
+  dirty_tables_.insert(row.id);
+}
+
+void SnapshotWriter::RemoveTable(const StoredTableRow& row) {
+  db_.Prepare(kDeleteColumns).Bind(1, row.id).Exec();
+  db_.Prepare(kDeleteTable).Bind(1, row.id).Exec();
+  dirty_tables_.insert(row.id);
+}
+
+std::optional<Table> SnapshotWriter::ReadTable(std::string_view fqn) {
+  return ReadTableRow(db_, fqn);
+}
+
+std::vector<TableLayer> SnapshotWriter::ReadLayers(std::int64_t table_id) {
+  return sqlite::ReadLayers(db_, table_id);
+}
+
+void SnapshotWriter::PutLayer(std::int64_t table_id, std::string_view origin, std::int64_t hash,
+                              const Table& table) {
+  sqlite::PutLayer(db_, table_id, origin, hash, table);
+}
+
+void SnapshotWriter::RemoveLayer(std::int64_t table_id, std::string_view origin) {
+  sqlite::RemoveLayer(db_, table_id, origin);
+}
+
+void SnapshotWriter::RemoveLayers(std::int64_t table_id) {
+  sqlite::RemoveLayers(db_, table_id);
 }
 
 Statement& SnapshotWriter::BindTable(Statement& write, std::int64_t first, std::string_view origin,
@@ -304,94 +306,6 @@ Statement& SnapshotWriter::BindTable(Statement& write, std::int64_t first, std::
       .BindCopy(11, ToJsonArray(table.owners))
       .Bind(12, View(table.stats_json))
       .Bind(13, View(table.definition));
-}
-
-void SnapshotWriter::ShareTable(StoredRow& row, const Table& table, std::int64_t hash) {
-  if (row.origin != kSharedOrigin) {
-    // A second origin describes the table: the row, until now the first
-    // origin's view of it, becomes that origin's layer.
-    std::optional<Table> first = ReadTableRow(db_, row.fqn);
-    if (!first) throw Error(ErrorCode::kInternal, "table row vanished: " + row.fqn);
-    PutLayer(db_, row.id, row.origin, row.hash, *first);
-  } else if (auto layer = layers_.find({row.id, snapshot_.origin});
-             layer != layers_.end() && layer->second.hash == hash && !layer->second.deleted) {
-    ++report_.tables.unchanged;
-    return;
-  }
-  Table layer = table;
-  layer.deleted_at.clear();  // only Apply marks deletions
-  PutLayer(db_, row.id, snapshot_.origin, hash, layer);
-  ++(Remerge(row) ? report_.tables.updated : report_.tables.unchanged);
-}
-
-void SnapshotWriter::ForgetMissingLayer(StoredRow& row) {
-  switch (snapshot_.missing_tables) {
-    case MissingTables::kKeep:
-      return;
-    case MissingTables::kMarkDeleted:
-      if (layers_.at({row.id, snapshot_.origin}).deleted) return;
-      for (TableLayer& layer : ReadLayers(db_, row.id)) {
-        if (layer.origin != snapshot_.origin) continue;
-        layer.table.deleted_at = FormatUtcTimestamp(std::chrono::system_clock::now());
-        PutLayer(db_, row.id, layer.origin, static_cast<std::int64_t>(HashTable(layer.table)),
-                 layer.table);
-      }
-      Remerge(row);
-      ++report_.tables.marked_deleted;
-      return;
-    case MissingTables::kRemove:
-      // The table stays, as the other origins describe it.
-      RemoveLayer(db_, row.id, snapshot_.origin);
-      if (Remerge(row)) ++report_.tables.updated;
-      return;
-  }
-}
-
-bool SnapshotWriter::Remerge(StoredRow& row) {
-  std::vector<TableLayer> layers = ReadLayers(db_, row.id);
-  if (layers.size() == 1) {
-    // One origin left: its view is the row again, as if it had been alone.
-    RemoveLayers(db_, row.id);
-    const TableLayer& last = layers.front();
-    RewriteTable(row, last.origin, last.table, static_cast<std::int64_t>(HashTable(last.table)),
-                 last.table.deleted_at);
-    return true;
-  }
-  Table merged = MergeTableLayers(layers);
-  auto hash = static_cast<std::int64_t>(HashTable(merged));
-  if (row.origin == kSharedOrigin && row.hash == hash &&
-      row.deleted == !merged.deleted_at.empty()) {
-    return false;
-  }
-  RewriteTable(row, kSharedOrigin, merged, hash, merged.deleted_at);
-  return true;
-}
-
-bool SnapshotWriter::InReadSchemas(const StoredRow& row) const {
-  if (!snapshot_.read_schemas) return true;
-  return std::any_of(snapshot_.read_schemas->begin(), snapshot_.read_schemas->end(),
-                     [&](const SchemaRef& read) {
-                       return FqnKey(read.database) == FqnKey(row.database) &&
-                              FqnKey(read.schema) == FqnKey(row.schema);
-                     });
-}
-
-void SnapshotWriter::ForgetMissingTable(const StoredRow& row) {
-  switch (snapshot_.missing_tables) {
-    case MissingTables::kKeep:
-      return;
-    case MissingTables::kMarkDeleted:
-      if (row.deleted) return;
-      db_.Prepare(kMarkTableDeleted).Bind(1, row.id).Exec();
-      ++report_.tables.marked_deleted;
-      break;
-    case MissingTables::kRemove:
-      db_.Prepare(kDeleteColumns).Bind(1, row.id).Exec();
-      db_.Prepare(kDeleteTable).Bind(1, row.id).Exec();
-      ++report_.tables.removed;
-      break;
-  }
-  dirty_tables_.insert(row.id);
 }
 
 void SnapshotWriter::InsertColumns(std::int64_t table_id, const Table& table) {

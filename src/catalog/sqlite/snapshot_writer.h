@@ -13,6 +13,7 @@
 #include "catalog/sqlite/search_index.h"
 #include "catalog/sqlite/table_rows.h"
 #include "catalog/staged_snapshot.h"
+#include "catalog/table_reconciler.h"
 
 namespace cairn::catalog::sqlite {
 
@@ -24,31 +25,37 @@ namespace cairn::catalog::sqlite {
 // `snapshot` is still being read into it: each part is awaited before it is
 // written, and a failure of the reader is thrown from Write; the snapshot is
 // released before Write is done with the transaction.
-class SnapshotWriter {
+class SnapshotWriter final : private TableRowWriter {
  public:
   SnapshotWriter(Connection& db, const ServiceSnapshot& snapshot, StagedSnapshot* staged = nullptr);
 
   ApplyReport Write();
 
  private:
-  struct StoredRow {
+  struct StoredRow {  // a stored dbt node
     std::int64_t id = 0;
     std::int64_t hash = 0;
     std::string fqn;
     std::string origin;
-    std::string database;  // tables only
-    std::string schema;
-    bool deleted = false;  // marked deleted by an earlier Apply
     bool seen = false;
   };
 
   void Await(SnapshotPart part);
   void UpsertService();
   void WriteTables();
-  std::int64_t InsertTable(const Table& table, std::int64_t hash);
-  // Replaces a stored table's row and columns with `table`, held by `origin`.
-  void RewriteTable(StoredRow& row, std::string_view origin, const Table& table, std::int64_t hash,
-                    std::string_view deleted_at);
+  // TableRowWriter: each decision of TableReconciler written at once.
+  void InsertTable(std::size_t index, const Table& table, std::int64_t hash) override;
+  void MatchTable(std::size_t index, const StoredTableRow& row) override;
+  void RewriteTable(const StoredTableRow& row, std::string_view origin, const Table& table,
+                    std::int64_t hash, std::string_view deleted_at) override;
+  void MarkTableDeleted(const StoredTableRow& row) override;
+  void RemoveTable(const StoredTableRow& row) override;
+  std::optional<Table> ReadTable(std::string_view fqn) override;
+  std::vector<TableLayer> ReadLayers(std::int64_t table_id) override;
+  void PutLayer(std::int64_t table_id, std::string_view origin, std::int64_t hash,
+                const Table& table) override;
+  void RemoveLayer(std::int64_t table_id, std::string_view origin) override;
+  void RemoveLayers(std::int64_t table_id) override;
   // Binds ?1 (`first`: the service id on insert, the row id on update) to ?13.
   Statement& BindTable(Statement& write, std::int64_t first, std::string_view origin,
                        const Table& table, std::int64_t hash);
@@ -97,7 +104,6 @@ class SnapshotWriter {
   std::vector<std::int64_t> table_row_ids_;
   std::vector<std::int64_t> node_row_ids_;
   std::unordered_map<std::string, std::int64_t> table_ids_;  // FqnKey -> id
-  StoredLayers layers_;  // of the service's shared tables, as stored before this Apply
   std::unordered_set<std::int64_t> dirty_tables_;
   std::unordered_set<std::int64_t> dirty_nodes_;
   bool had_entities_ = false;  // the service held tables or nodes of any origin

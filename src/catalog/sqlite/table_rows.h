@@ -11,6 +11,7 @@
 #include "catalog/model.h"
 #include "catalog/sqlite/connection.h"
 #include "catalog/table_layers.h"
+#include "catalog/table_reconciler.h"
 
 // Reading a stored table back, and the per-origin layers of the tables that
 // several origins describe (catalog/table_layers.h; migration 12). A shared
@@ -19,18 +20,10 @@
 // that origin's view.
 namespace cairn::catalog::sqlite {
 
-inline constexpr std::string_view kSharedOrigin = "";
-
 // The table stored under `fqn` (case-insensitive) with its columns, and the
 // name of its service; nullopt when there is none.
 std::optional<Table> ReadTableRow(Connection& db, std::string_view fqn,
                                   std::string* service = nullptr);
-
-struct StoredLayer {
-  std::int64_t hash = 0;  // HashTable of the layer
-  bool deleted = false;   // its origin marked the table deleted
-};
-using StoredLayers = std::map<std::pair<std::int64_t, std::string>, StoredLayer>;
 
 // What the layers of the service's shared tables hold, by (table id, origin).
 StoredLayers ReadLayerHashes(Connection& db, std::int64_t service_id);
