@@ -193,6 +193,9 @@ DbtNode NodeFromRow(const Rows& row) {
 }  // namespace
 
 PostgresStore::PostgresStore(const std::string& url) : db_(std::make_unique<Connection>(url)) {
+  // The catalog's statements are short or bulk-simple: compiling them
+  // (JIT) costs more than it saves.
+  db_->Exec("SET jit = off");
   Migrate(*db_);
 }
 

@@ -49,7 +49,8 @@ UPDATE tables t SET origin = s.origin, content_hash = s.content_hash, fqn = s.fq
   stats = s.stats, definition = s.definition, deleted_at = s.deleted_at
 FROM staged_tables s WHERE t.id = s.id
 )sql";
-constexpr const char* kDeleteColumns = "DELETE FROM columns WHERE table_id = ANY($1::bigint[])";
+constexpr const char* kDeleteColumns =
+    "DELETE FROM columns c USING unnest($1::bigint[]) d(id) WHERE c.table_id = d.id";
 constexpr const char* kCopyColumns = R"sql(
 COPY columns(table_id, position, name, ordinal, data_type, description, tags, meta,
              constraints_json) FROM STDIN
@@ -58,7 +59,7 @@ constexpr const char* kDeleteTables = "DELETE FROM tables WHERE id = ANY($1::big
 constexpr const char* kMarkTablesDeleted =
     "UPDATE tables SET deleted_at = $2 WHERE id = ANY($1::bigint[])";
 constexpr const char* kTableIdsByFqn =
-    "SELECT id FROM tables WHERE fqn_key = ANY(SELECT cairn_fold(f) FROM unnest($1::text[]) f)";
+    "SELECT DISTINCT t.id FROM unnest($1::text[]) f JOIN tables t ON t.fqn_key = cairn_fold(f)";
 
 constexpr const char* kStoredNodes =
     "SELECT id, content_hash, fqn, origin, unique_id FROM dbt_nodes WHERE service_id = $1";
