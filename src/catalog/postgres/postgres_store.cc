@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "catalog/commit_counter.h"
+#include "catalog/entity_detail.h"
 #include "catalog/entity_edits.h"
 #include "catalog/fqn_key.h"
 #include "catalog/json_text.h"
@@ -18,9 +19,6 @@
 
 namespace cairn::catalog::postgres {
 namespace {
-
-// How many past results Get returns per test and for the node itself.
-constexpr int kHistoryInDetail = 20;
 
 #define CAIRN_SELECT_NODE                                                                       \
   "SELECT n.fqn, n.table_fqn, n.unique_id, n.resource_type, n.name, n.package_name,"            \
@@ -235,52 +233,48 @@ std::optional<DbtNode> PostgresStore::ReadNode(const char* sql, std::string_view
   return NodeFromRow(row);
 }
 
-std::vector<TestSummary> PostgresStore::ReadTests(std::string_view table_fqn) {
+std::optional<EntityDetail> PostgresStore::Get(std::string_view fqn_or_unique_id) {
+  return ReadEntityDetail(*this, fqn_or_unique_id);
+}
+
+std::optional<Table> PostgresStore::TableRow(std::string_view fqn, std::string& service) {
+  return ReadTableRow(*db_, fqn, &service);
+}
+
+std::optional<DbtNode> PostgresStore::BuilderNode(std::string_view fqn) {
+  std::string service;
+  return ReadNode(kSelectBuilderNode, fqn, service);
+}
+
+std::optional<DbtNode> PostgresStore::NodeByFqn(std::string_view fqn, std::string& service) {
+  return ReadNode(kSelectNodeByFqn, fqn, service);
+}
+
+std::optional<DbtNode> PostgresStore::NodeByUniqueId(std::string_view unique_id,
+                                                     std::string& service) {
+  return ReadNode(kSelectNodeByUniqueId, unique_id, service);
+}
+
+std::vector<TestSummary> PostgresStore::TestsOn(std::string_view fqn) {
   std::vector<TestSummary> tests;
-  Rows rows = db_->Query(kSelectTests, Params().Add(table_fqn));
+  Rows rows = db_->Query(kSelectTests, Params().Add(fqn));
+  tests.reserve(static_cast<std::size_t>(rows.size()));
   for (int i = 0; i < rows.size(); ++i) {
-    TestSummary& test = tests.emplace_back();
-    test.unique_id = rows.String(i, 0);
-    test.fqn = rows.String(i, 1);
-    test.name = rows.String(i, 2);
-    test.test_name = rows.String(i, 3);
-    test.column = rows.String(i, 4);
-  }
-  for (TestSummary& test : tests) {
-    test.history = RunHistory(test.unique_id, kHistoryInDetail);
-    if (!test.history.empty()) test.latest_status = test.history.front().status;
+    tests.push_back(TestSummary{.unique_id = rows.String(i, 0),
+                                .fqn = rows.String(i, 1),
+                                .name = rows.String(i, 2),
+                                .test_name = rows.String(i, 3),
+                                .column = rows.String(i, 4)});
   }
   return tests;
 }
 
-std::optional<EntityDetail> PostgresStore::Get(std::string_view fqn_or_unique_id) {
-  EntityDetail detail;
-  std::string node_service;
-  if (std::optional<Table> table = ReadTableRow(*db_, fqn_or_unique_id, &detail.service)) {
-    detail.kind = "table";
-    detail.node = ReadNode(kSelectBuilderNode, table->fqn, node_service);
-    detail.tests = ReadTests(table->fqn);
-    detail.table = std::move(table);
-  } else {
-    detail.node = ReadNode(kSelectNodeByFqn, fqn_or_unique_id, detail.service);
-    if (!detail.node) {
-      detail.node = ReadNode(kSelectNodeByUniqueId, fqn_or_unique_id, detail.service);
-    }
-    if (!detail.node) return std::nullopt;
-    // A model, seed, snapshot or source is shown as the table it builds.
-    if (!detail.node->table_fqn.empty() &&
-        FqnKey(detail.node->table_fqn) == FqnKey(detail.node->fqn) &&
-        FqnKey(detail.node->fqn) != FqnKey(fqn_or_unique_id)) {
-      if (auto table_detail = Get(detail.node->fqn); table_detail && table_detail->table) {
-        return table_detail;
-      }
-    }
-    detail.kind = "dbt_node";
-    detail.tests = ReadTests(detail.node->fqn);
-  }
-  if (detail.node) detail.runs = RunHistory(detail.node->unique_id, kHistoryInDetail);
-  LayEditsOver(detail, ReadEdits(detail.table ? detail.table->fqn : detail.node->fqn));
-  return detail;
+std::vector<Edit> PostgresStore::EditsOf(std::string_view fqn) {
+  return ReadEdits(fqn);
+}
+
+std::vector<NodeRun> PostgresStore::Runs(std::string_view unique_id, int limit) {
+  return RunHistory(unique_id, limit);
 }
 
 std::vector<Edit> PostgresStore::ReadEdits(std::string_view target_fqn) {

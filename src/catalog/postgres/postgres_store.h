@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/entity_detail.h"
 #include "catalog/postgres/connection.h"
 #include "catalog/store.h"
 
@@ -16,7 +17,7 @@ namespace cairn::catalog::postgres {
 // Apply is one transaction whose writes are bulk (COPY and statements over
 // arrays), so its round trips do not grow with the project; readers in
 // other processes see it whole or not at all.
-class PostgresStore final : public Store {
+class PostgresStore final : public Store, private EntityRows {
  public:
   // `url`: postgresql://… Throws kStorage when it cannot connect or the
   // schema is newer than this binary.
@@ -41,7 +42,14 @@ class PostgresStore final : public Store {
 
  private:
   std::optional<DbtNode> ReadNode(const char* sql, std::string_view key, std::string& service);
-  std::vector<TestSummary> ReadTests(std::string_view table_fqn);
+  // EntityRows, for Get.
+  std::optional<Table> TableRow(std::string_view fqn, std::string& service) override;
+  std::optional<DbtNode> BuilderNode(std::string_view fqn) override;
+  std::optional<DbtNode> NodeByFqn(std::string_view fqn, std::string& service) override;
+  std::optional<DbtNode> NodeByUniqueId(std::string_view unique_id, std::string& service) override;
+  std::vector<TestSummary> TestsOn(std::string_view fqn) override;
+  std::vector<NodeRun> Runs(std::string_view unique_id, int limit) override;
+  std::vector<Edit> EditsOf(std::string_view fqn) override;
   std::vector<Edit> ReadEdits(std::string_view target_fqn);
   // Name and resource type of lineage vertices, in two statements for all.
   void Describe(std::vector<LineageNode>& nodes);

@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "catalog/commit_counter.h"
+#include "catalog/entity_detail.h"
 #include "catalog/entity_edits.h"
 #include "catalog/fqn_key.h"
 #include "catalog/json_text.h"
@@ -24,9 +25,6 @@ namespace {
 
 // How long a writer waits for another's write lock before failing.
 constexpr int kBusyTimeoutMs = 300'000;
-
-// How many past results Get returns per test and for the node itself.
-constexpr int kHistoryInDetail = 20;
 
 // Page cache for reads, and a much larger one while Apply writes a project
 // through the WAL (a page spilled there is appended again when it changes
@@ -282,10 +280,6 @@ SearchPage SqliteStore::Search(const SearchQuery& query) {
   return SearchIndex(*db_).Search(query);
 }
 
-std::optional<Table> SqliteStore::ReadTable(std::string_view fqn, std::string& service) {
-  return ReadTableRow(*db_, fqn, &service);
-}
-
 std::optional<DbtNode> SqliteStore::ReadNode(const char* sql, std::string_view key,
                                              std::string& service) {
   StatementScope row(db_->Prepare(sql));
@@ -295,54 +289,48 @@ std::optional<DbtNode> SqliteStore::ReadNode(const char* sql, std::string_view k
   return NodeFromRow(*row);
 }
 
-std::vector<TestSummary> SqliteStore::ReadTests(std::string_view table_fqn) {
+std::optional<EntityDetail> SqliteStore::Get(std::string_view fqn_or_unique_id) {
+  return ReadEntityDetail(*this, fqn_or_unique_id);
+}
+
+std::optional<Table> SqliteStore::TableRow(std::string_view fqn, std::string& service) {
+  return ReadTableRow(*db_, fqn, &service);
+}
+
+std::optional<DbtNode> SqliteStore::BuilderNode(std::string_view fqn) {
+  std::string service;
+  return ReadNode(kSelectBuilderNode, fqn, service);
+}
+
+std::optional<DbtNode> SqliteStore::NodeByFqn(std::string_view fqn, std::string& service) {
+  return ReadNode(kSelectNodeByFqn, fqn, service);
+}
+
+std::optional<DbtNode> SqliteStore::NodeByUniqueId(std::string_view unique_id,
+                                                   std::string& service) {
+  return ReadNode(kSelectNodeByUniqueId, unique_id, service);
+}
+
+std::vector<TestSummary> SqliteStore::TestsOn(std::string_view fqn) {
   std::vector<TestSummary> tests;
-  {
-    StatementScope rows(db_->Prepare(kSelectTests));
-    rows->Bind(1, table_fqn);
-    while (rows->Next()) {
-      TestSummary& test = tests.emplace_back();
-      test.unique_id = rows->String(0);
-      test.fqn = rows->String(1);
-      test.name = rows->String(2);
-      test.test_name = rows->String(3);
-      test.column = rows->String(4);
-    }
-  }
-  for (TestSummary& test : tests) {
-    test.history = RunHistory(test.unique_id, kHistoryInDetail);
-    if (!test.history.empty()) test.latest_status = test.history.front().status;
+  StatementScope rows(db_->Prepare(kSelectTests));
+  rows->Bind(1, fqn);
+  while (rows->Next()) {
+    tests.push_back(TestSummary{.unique_id = rows->String(0),
+                                .fqn = rows->String(1),
+                                .name = rows->String(2),
+                                .test_name = rows->String(3),
+                                .column = rows->String(4)});
   }
   return tests;
 }
 
-std::optional<EntityDetail> SqliteStore::Get(std::string_view fqn_or_unique_id) {
-  EntityDetail detail;
-  std::string node_service;
-  if (std::optional<Table> table = ReadTable(fqn_or_unique_id, detail.service)) {
-    detail.kind = "table";
-    detail.node = ReadNode(kSelectBuilderNode, table->fqn, node_service);
-    detail.tests = ReadTests(table->fqn);
-    detail.table = std::move(table);
-  } else {
-    detail.node = ReadNode(kSelectNodeByFqn, fqn_or_unique_id, detail.service);
-    if (!detail.node)
-      detail.node = ReadNode(kSelectNodeByUniqueId, fqn_or_unique_id, detail.service);
-    if (!detail.node) return std::nullopt;
-    // A model, seed, snapshot or source is shown as the table it builds.
-    if (!detail.node->table_fqn.empty() &&
-        FqnKey(detail.node->table_fqn) == FqnKey(detail.node->fqn) &&
-        FqnKey(detail.node->fqn) != FqnKey(fqn_or_unique_id)) {
-      if (auto table_detail = Get(detail.node->fqn); table_detail && table_detail->table) {
-        return table_detail;
-      }
-    }
-    detail.kind = "dbt_node";
-    detail.tests = ReadTests(detail.node->fqn);
-  }
-  if (detail.node) detail.runs = RunHistory(detail.node->unique_id, kHistoryInDetail);
-  ApplyEdits(detail);
-  return detail;
+std::vector<Edit> SqliteStore::EditsOf(std::string_view fqn) {
+  return ReadEdits(fqn);
+}
+
+std::vector<NodeRun> SqliteStore::Runs(std::string_view unique_id, int limit) {
+  return RunHistory(unique_id, limit);
 }
 
 std::vector<Edit> SqliteStore::ReadEdits(std::string_view target_fqn) {
@@ -357,10 +345,6 @@ std::vector<Edit> SqliteStore::ReadEdits(std::string_view target_fqn) {
                          .edited_at = rows->String(4)});
   }
   return edits;
-}
-
-void SqliteStore::ApplyEdits(EntityDetail& detail) {
-  LayEditsOver(detail, ReadEdits(detail.table ? detail.table->fqn : detail.node->fqn));
 }
 
 void SqliteStore::SaveEdits(const std::vector<Edit>& edits) {

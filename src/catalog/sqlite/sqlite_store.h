@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/entity_detail.h"
 #include "catalog/sqlite/connection.h"
 #include "catalog/store.h"
 
@@ -14,7 +15,7 @@ namespace cairn::catalog::sqlite {
 // The Store on one SQLite file: WAL mode (readers beside one writer), foreign
 // keys on, migrated to the latest schema when opened. Owns one connection;
 // use one SqliteStore per thread.
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, private EntityRows {
  public:
   // Opens or creates the file. Throws kStorage when it cannot be opened, is
   // not a Cairn catalog, or has a schema newer than this binary. With
@@ -48,11 +49,15 @@ class SqliteStore final : public Store {
  private:
   // Both Applies; `staged`, when set, is what `snapshot` is being read into.
   ApplyReport Write(const ServiceSnapshot& snapshot, StagedSnapshot* staged);
-  std::optional<Table> ReadTable(std::string_view fqn, std::string& service);
   std::optional<DbtNode> ReadNode(const char* sql, std::string_view key, std::string& service);
-  std::vector<TestSummary> ReadTests(std::string_view table_fqn);
-  // Lays the edits of the entity and its columns over `detail`.
-  void ApplyEdits(EntityDetail& detail);
+  // EntityRows, for Get.
+  std::optional<Table> TableRow(std::string_view fqn, std::string& service) override;
+  std::optional<DbtNode> BuilderNode(std::string_view fqn) override;
+  std::optional<DbtNode> NodeByFqn(std::string_view fqn, std::string& service) override;
+  std::optional<DbtNode> NodeByUniqueId(std::string_view unique_id, std::string& service) override;
+  std::vector<TestSummary> TestsOn(std::string_view fqn) override;
+  std::vector<NodeRun> Runs(std::string_view unique_id, int limit) override;
+  std::vector<Edit> EditsOf(std::string_view fqn) override;
   std::vector<Edit> ReadEdits(std::string_view target_fqn);
   // Name and resource type of lineage vertices: their tables or dbt nodes,
   // in two statements for all of them.
