@@ -15,6 +15,7 @@
 #include "catalog/postgres/search_index.h"
 #include "catalog/postgres/snapshot_writer.h"
 #include "catalog/postgres/table_rows.h"
+#include "catalog/staged_snapshot.h"
 #include "core/error.h"
 
 namespace cairn::catalog::postgres {
@@ -202,9 +203,20 @@ void PostgresStore::CountChange() {
 }
 
 ApplyReport PostgresStore::Apply(const ServiceSnapshot& snapshot) {
+  return Write(snapshot, nullptr);
+}
+
+ApplyReport PostgresStore::ApplyStaged(StagedSnapshot& staged) {
+  // Nothing is opened before the first part is there: a source that fails
+  // early (bad input) leaves not even a transaction behind.
+  return Write(staged.Await(SnapshotPart::kTables), &staged);
+}
+
+ApplyReport PostgresStore::Write(const ServiceSnapshot& snapshot, StagedSnapshot* staged) {
+  const std::string service = snapshot.service;  // a staged snapshot is freed before the end
   try {
     Transaction transaction(*db_);
-    ApplyReport report = SnapshotWriter(*db_, snapshot).Write();
+    ApplyReport report = SnapshotWriter(*db_, snapshot, staged).Write();
     CountChange();
     if (fail_next_apply_) {
       fail_next_apply_ = false;
@@ -217,7 +229,7 @@ ApplyReport PostgresStore::Apply(const ServiceSnapshot& snapshot) {
     throw;
   } catch (const std::exception& e) {
     throw Error(ErrorCode::kStorage,
-                fmt::format("applying the snapshot of service {}: {}", snapshot.service, e.what()));
+                fmt::format("applying the snapshot of service {}: {}", service, e.what()));
   }
 }
 

@@ -24,6 +24,10 @@ class PostgresStore final : public Store, private EntityRows {
   explicit PostgresStore(const std::string& url);
 
   ApplyReport Apply(const ServiceSnapshot& snapshot) override;
+  // Writes the tables and lineage while the nodes are still being mapped,
+  // and the nodes while the run results are read; the transaction opens
+  // once the first part is there.
+  ApplyReport ApplyStaged(StagedSnapshot& staged) override;
   SearchPage Search(const SearchQuery& query) override;
   std::optional<EntityDetail> Get(std::string_view fqn_or_unique_id) override;
   LineageGraph Lineage(const LineageQuery& query) override;
@@ -41,6 +45,8 @@ class PostgresStore final : public Store, private EntityRows {
   void FailNextApplyBeforeCommitForTesting() { fail_next_apply_ = true; }
 
  private:
+  // Both Applies; `staged`, when set, is what `snapshot` is being read into.
+  ApplyReport Write(const ServiceSnapshot& snapshot, StagedSnapshot* staged);
   std::optional<DbtNode> ReadNode(const char* sql, std::string_view key, std::string& service);
   // EntityRows, for Get.
   std::optional<Table> TableRow(std::string_view fqn, std::string& service) override;

@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 
 #include "catalog/postgres/connection.h"
 #include "catalog/postgres/migrations.h"
 #include "catalog/postgres/search_index.h"
 #include "catalog/postgres/test_database.h"
+#include "catalog/staged_snapshot.h"
 #include "catalog/store_contract_test.h"
 #include "core/error.h"
 
@@ -145,6 +147,51 @@ TEST(PostgresStoreTest, ManyEntitiesApplyInBulkAndReapplyUnchanged) {
   EXPECT_EQ(second.tables.updated, 1);
   EXPECT_EQ(second.nodes.unchanged, 2000);
   EXPECT_EQ(store.Search({.text = "changed"}).hits.at(0).fqn, snapshot.tables[7].fqn);
+}
+
+TEST(PostgresStoreTest, AStagedApplyWritesEachPartAsItIsPublished) {
+  PostgresStore store(testing::NewTestDatabase());
+  const ServiceSnapshot full = ShopSnapshot();
+  StagedSnapshot staged;
+  std::thread producer([&] {
+    ServiceSnapshot& s = staged.snapshot();
+    s.service = full.service;
+    s.service_type = full.service_type;
+    s.origin = full.origin;
+    s.tables = full.tables;
+    s.lineage = full.lineage;
+    staged.Publish(SnapshotPart::kTables);
+    s.nodes = full.nodes;
+    s.docs = full.docs;
+    staged.Publish(SnapshotPart::kNodes);
+    s.invocations = full.invocations;
+    s.runs = full.runs;
+    staged.Publish(SnapshotPart::kAll);
+    staged.AwaitRelease();
+  });
+  ApplyReport report = store.ApplyStaged(staged);
+  staged.Release();
+  producer.join();
+  EXPECT_EQ(report.tables.added, 4);
+  EXPECT_EQ(report.nodes.added, 8);
+  EXPECT_EQ(report.runs_added, 7);
+  SearchPage page = store.Search({.text = "customers"});
+  ASSERT_FALSE(page.hits.empty());
+  EXPECT_EQ(page.hits[0].fqn, "shop.analytics.main.customers");
+  EXPECT_EQ(page.hits[0].test_status, "fail");
+  EXPECT_EQ(store.Apply(full).tables.unchanged, 4) << "the same as an Apply of the whole";
+}
+
+TEST(PostgresStoreTest, AStagedApplyWhoseReaderFailsCommitsNothing) {
+  PostgresStore store(testing::NewTestDatabase());
+  StagedSnapshot staged;
+  staged.snapshot() = ShopSnapshot();
+  staged.Publish(SnapshotPart::kTables);
+  staged.Fail(std::make_exception_ptr(Error(ErrorCode::kInvalidArgument, "bad manifest")));
+  EXPECT_THROW(store.ApplyStaged(staged), Error);
+  staged.Release();
+  EXPECT_EQ(store.Counts().tables, 0);
+  EXPECT_EQ(store.Counts().services, 0);
 }
 
 TEST(BuildTsQueryTest, QuotesWordsJoinsTheirPartsAndPrefixesTheLast) {

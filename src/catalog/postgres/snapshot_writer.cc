@@ -159,20 +159,31 @@ std::vector<std::int64_t> Sorted(const std::unordered_set<std::int64_t>& ids) {
 
 }  // namespace
 
-SnapshotWriter::SnapshotWriter(Connection& db, const ServiceSnapshot& snapshot)
-    : db_(db), snapshot_(snapshot) {}
+SnapshotWriter::SnapshotWriter(Connection& db, const ServiceSnapshot& snapshot,
+                               StagedSnapshot* staged)
+    : db_(db), snapshot_(snapshot), staged_(staged) {}
+
+void SnapshotWriter::Await(SnapshotPart part) {
+  if (staged_ != nullptr) staged_->Await(part);
+}
 
 ApplyReport SnapshotWriter::Write() {
+  // In the order a staged snapshot is completed: lineage before the nodes
+  // fills the time their mapping takes.
+  Await(SnapshotPart::kTables);
   if (snapshot_.service.empty()) {
     throw Error(ErrorCode::kInvalidArgument, "a snapshot to apply names no service");
   }
   UpsertService();
   WriteTables();
-  WriteNodes();
   WriteLineage();
+  Await(SnapshotPart::kNodes);
+  WriteNodes();
   WriteDocBlocks();
+  Await(SnapshotPart::kAll);
   SaveSetState();
   WriteHistory();
+  if (staged_ != nullptr) staged_->Release();
   RefreshSearch();
   return report_;
 }

@@ -13,6 +13,7 @@
 #include "catalog/postgres/bulk.h"
 #include "catalog/postgres/connection.h"
 #include "catalog/postgres/table_rows.h"
+#include "catalog/staged_snapshot.h"
 #include "catalog/table_reconciler.h"
 
 namespace cairn::catalog::postgres {
@@ -23,9 +24,13 @@ namespace cairn::catalog::postgres {
 // by content hash in memory, and what changed is written with COPY and
 // statements over arrays of ids, so that the number of round trips does not
 // grow with the project. Rows whose hash is unchanged are not touched.
+// With `staged` set, `snapshot` is still being read into it: each part is
+// awaited before it is written (a failure of the reader is thrown from
+// Write), and the snapshot is released before the search documents, which
+// are built from the stored rows alone.
 class SnapshotWriter final : private TableRowWriter {
  public:
-  SnapshotWriter(Connection& db, const ServiceSnapshot& snapshot);
+  SnapshotWriter(Connection& db, const ServiceSnapshot& snapshot, StagedSnapshot* staged = nullptr);
 
   ApplyReport Write();
 
@@ -46,6 +51,7 @@ class SnapshotWriter final : private TableRowWriter {
     std::string deleted_at;
   };
 
+  void Await(SnapshotPart part);
   void UpsertService();
   void WriteTables();
   // TableRowWriter: decisions of TableReconciler, written by FlushTables.
@@ -78,6 +84,7 @@ class SnapshotWriter final : private TableRowWriter {
 
   Connection& db_;
   const ServiceSnapshot& snapshot_;
+  StagedSnapshot* staged_;
   ApplyReport report_;
   std::int64_t service_id_ = 0;
   std::vector<std::pair<std::size_t, std::int64_t>> table_inserts_;  // snapshot index, hash
