@@ -17,6 +17,7 @@ namespace cairn::catalog::postgres {
 namespace {
 
 using cairn::catalog::testing::ChangedShopSnapshot;
+using cairn::catalog::testing::CrmSnapshot;
 using cairn::catalog::testing::ShopSnapshot;
 using cairn::catalog::testing::StoreContractTest;
 using cairn::catalog::testing::StoreFactory;
@@ -192,6 +193,34 @@ TEST(PostgresStoreTest, AStagedApplyWhoseReaderFailsCommitsNothing) {
   staged.Release();
   EXPECT_EQ(store.Counts().tables, 0);
   EXPECT_EQ(store.Counts().services, 0);
+}
+
+// The search documents of a service, in a form to compare.
+std::vector<std::string> Documents(Connection& db, const std::string& service) {
+  Rows rows = db.QueryDynamic(
+      "SELECT concat_ws(' | ', d.fqn, d.name, d.resource_type, d.schema_name, d.tag_list::text,"
+      " d.owner_list::text, d.description, d.test_status, d.document::text)"
+      " FROM search_docs d JOIN services s ON s.id = d.service_id WHERE s.name = $1"
+      " ORDER BY d.fqn COLLATE \"C\"",
+      Params().Add(service));
+  std::vector<std::string> documents;
+  for (int i = 0; i < rows.size(); ++i) documents.push_back(rows.String(i, 0));
+  return documents;
+}
+
+TEST(PostgresStoreTest, NewCatalogDocumentsEqualThoseBuiltFromStoredRows) {
+  std::string fresh_url = testing::NewTestDatabase();
+  std::string later_url = testing::NewTestDatabase();
+  PostgresStore fresh(fresh_url);
+  fresh.Apply(ShopSnapshot());  // documents built in C++
+  PostgresStore later(later_url);
+  later.Apply(CrmSnapshot());
+  later.Apply(ShopSnapshot());  // documents built in SQL
+  Connection fresh_db(fresh_url);
+  Connection later_db(later_url);
+  std::vector<std::string> documents = Documents(fresh_db, "shop");
+  EXPECT_EQ(documents.size(), 8u);
+  EXPECT_EQ(documents, Documents(later_db, "shop"));
 }
 
 TEST(BuildTsQueryTest, QuotesWordsJoinsTheirPartsAndPrefixesTheLast) {

@@ -7,6 +7,7 @@
 
 #include "catalog/model.h"
 #include "catalog/postgres/connection.h"
+#include "catalog/search_document.h"
 
 namespace cairn::catalog::postgres {
 
@@ -32,6 +33,14 @@ class SearchIndex {
   // documents. Writes nothing when nothing changed.
   void Refresh(const SearchChanges& changes);
 
+  // Indexes a snapshot applied to a catalog that held no documents: the
+  // documents Refresh would build from the stored rows, built from the
+  // snapshot and written with one COPY. `table_ids` and `node_ids` are the
+  // rows' ids, parallel to snapshot.tables and snapshot.nodes.
+  void IndexNewCatalog(const ServiceSnapshot& snapshot, std::int64_t service_id,
+                       const std::vector<std::int64_t>& table_ids,
+                       const std::vector<std::int64_t>& node_ids);
+
   SearchPage Search(const SearchQuery& query);
 
   // The test status (as SearchHit::test_status) of the document of each
@@ -48,5 +57,10 @@ class SearchIndex {
 // lexeme quoted, so no user text is read as query syntax. Empty when the
 // text has no words.
 std::string BuildTsQuery(std::string_view text);
+
+// A document's tsvector in PostgreSQL's input syntax, as the SQL of Refresh
+// computes it: the runs of letters and digits (ASCII folded to lower case) of
+// name and aliases weighted A, fqn B, tags and description C, columns D.
+std::string DocumentVector(const catalog::Document& doc);
 
 }  // namespace cairn::catalog::postgres

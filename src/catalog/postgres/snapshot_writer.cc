@@ -27,6 +27,8 @@ WHERE excluded.service_type NOT IN ('', 'dbt', services.service_type)
 )sql";
 constexpr const char* kServiceId = "SELECT id FROM services WHERE name_key = cairn_fold($1)";
 
+constexpr const char* kCatalogHoldsEntities =
+    "SELECT EXISTS (SELECT 1 FROM tables) OR EXISTS (SELECT 1 FROM dbt_nodes)";
 constexpr const char* kStoredTables =
     "SELECT id, content_hash, fqn, origin, database_name, schema_name, deleted_at <> '' "
     "FROM tables WHERE service_id = $1";
@@ -174,12 +176,19 @@ ApplyReport SnapshotWriter::Write() {
   if (snapshot_.service.empty()) {
     throw Error(ErrorCode::kInvalidArgument, "a snapshot to apply names no service");
   }
+  catalog_was_empty_ = !db_.Query(kCatalogHoldsEntities).Bool(0, 0);
   UpsertService();
   WriteTables();
   WriteLineage();
   Await(SnapshotPart::kNodes);
   WriteNodes();
   WriteDocBlocks();
+  if (catalog_was_empty_) {
+    SearchIndex(db_).IndexNewCatalog(snapshot_, service_id_, table_row_ids_, node_row_ids_);
+    dirty_tables_.clear();  // indexed; only their test statuses are left
+    dirty_nodes_.clear();
+    dirty_table_fqns_.clear();
+  }
   Await(SnapshotPart::kAll);
   SaveSetState();
   WriteHistory();
@@ -343,6 +352,10 @@ void SnapshotWriter::FlushTables() {
         rows, TableWrite{.id = ids[i], .origin = snapshot_.origin, .hash = hash, .table = &table});
     add_columns(ids[i], table);
     dirty_tables_.insert(ids[i]);
+    if (catalog_was_empty_) {
+      table_row_ids_.resize(snapshot_.tables.size());
+      table_row_ids_[index] = ids[i];
+    }
   }
   if (!rows.empty()) db_.Copy(kCopyTables, rows.data());
   if (!columns.empty()) db_.Copy(kCopyColumns, columns.data());
@@ -432,6 +445,10 @@ void SnapshotWriter::WriteNodes() {
     const DbtNode& node = *inserts[i].first;
     AddNodeRow(rows, ids[i], node, inserts[i].second);
     dirty_nodes_.insert(ids[i]);
+    if (catalog_was_empty_) {
+      node_row_ids_.resize(snapshot_.nodes.size());
+      node_row_ids_[static_cast<std::size_t>(&node - snapshot_.nodes.data())] = ids[i];
+    }
     if (FqnKey(node.fqn) == FqnKey(node.table_fqn)) dirty_table_fqns_.push_back(node.fqn);
     ++report_.nodes.added;
   }

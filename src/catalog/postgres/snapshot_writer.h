@@ -96,6 +96,12 @@ class SnapshotWriter final : private TableRowWriter {
   std::unordered_set<std::int64_t> dirty_nodes_;
   // FQNs of tables whose documents the nodes that build them changed.
   std::vector<std::string> dirty_table_fqns_;
+  // The catalog held no tables and no nodes before this Apply: the search
+  // documents come from the snapshot (SearchIndex::IndexNewCatalog), with
+  // the rows' ids parallel to snapshot_.tables and snapshot_.nodes.
+  bool catalog_was_empty_ = false;
+  std::vector<std::int64_t> table_row_ids_;
+  std::vector<std::int64_t> node_row_ids_;
   std::int64_t lineage_hash_ = 0;
   std::int64_t docs_hash_ = 0;
 };
