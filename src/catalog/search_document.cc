@@ -1,7 +1,11 @@
 #include "catalog/search_document.h"
 
 #include <algorithm>
+#include <string>
 #include <vector>
+
+#include "catalog/fqn_key.h"
+#include "catalog/search_terms.h"
 
 namespace cairn::catalog {
 namespace {
@@ -77,6 +81,39 @@ Document NodeDocument(const DbtNode& node, std::string_view schema) {
   doc.tag_list = FilterList(Views(node.tags));
   doc.owner_list = FilterList(Views(node.owners));
   return doc;
+}
+
+void NoteLatestRun(LatestRuns& latest, std::string_view unique_id, std::string_view generated_at,
+                   std::string_view status) {
+  auto [it, added] = latest.try_emplace(unique_id, LatestRun{generated_at, status});
+  if (!added && generated_at >= it->second.generated_at) it->second = {generated_at, status};
+}
+
+NewCatalogTestStatuses ComputeNewCatalogTestStatuses(const ServiceSnapshot& snapshot,
+                                                     const LatestRuns& latest) {
+  // Each test's rank; the worst per tested table (its subject).
+  std::vector<int> own(snapshot.nodes.size(), -1);
+  std::unordered_map<std::string, int> worst;  // FqnKey(subject) -> rank
+  for (std::size_t i = 0; i < snapshot.nodes.size(); ++i) {
+    const DbtNode& node = snapshot.nodes[i];
+    if (!IsTest(node.resource_type)) continue;
+    auto run = latest.find(node.unique_id);
+    own[i] = run == latest.end() ? 0 : TestRank(run->second.status);
+    int& subject = worst[FqnKey(node.table_fqn)];
+    subject = std::max(subject, own[i]);
+  }
+  auto worst_of = [&](const std::string& fqn) {
+    auto it = worst.find(FqnKey(fqn));
+    return it == worst.end() ? 0 : it->second;
+  };
+  NewCatalogTestStatuses statuses;
+  statuses.tables.reserve(snapshot.tables.size());
+  for (const Table& table : snapshot.tables) statuses.tables.push_back(worst_of(table.fqn));
+  statuses.nodes.reserve(snapshot.nodes.size());
+  for (std::size_t i = 0; i < snapshot.nodes.size(); ++i) {
+    statuses.nodes.push_back(own[i] >= 0 ? own[i] : worst_of(snapshot.nodes[i].fqn));
+  }
+  return statuses;
 }
 
 }  // namespace cairn::catalog

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "catalog/model.h"
 
@@ -32,5 +34,28 @@ struct Document {
 Document TableDocument(const Table& table, const DbtNode* builder);
 // A table-less node's document; `schema` is that of the table it points at.
 Document NodeDocument(const DbtNode& node, std::string_view schema);
+
+// A node's latest run among those one Apply stored, by unique_id.
+struct LatestRun {
+  std::string_view generated_at;
+  std::string_view status;
+};
+using LatestRuns = std::unordered_map<std::string_view, LatestRun>;
+
+// Notes a run an Apply stored: newest first by (generated_at, order stored),
+// as Get shows the history, so on a tie the run stored later wins.
+void NoteLatestRun(LatestRuns& latest, std::string_view unique_id, std::string_view generated_at,
+                   std::string_view status);
+
+// The test status (search_terms.h) each document of a snapshot applied to a
+// catalog without history starts with, as the stores compute it from stored
+// runs: `tables` parallel to snapshot.tables, `nodes` to snapshot.nodes (the
+// value of a node whose fqn is its table's is unused).
+struct NewCatalogTestStatuses {
+  std::vector<int> tables;
+  std::vector<int> nodes;
+};
+NewCatalogTestStatuses ComputeNewCatalogTestStatuses(const ServiceSnapshot& snapshot,
+                                                     const LatestRuns& latest);
 
 }  // namespace cairn::catalog

@@ -643,6 +643,19 @@ TEST_P(StoreContractTest, SearchHitsCarryTheWorstLatestTestResult) {
   EXPECT_EQ(FindWith(*store_, {.test_status = "warn"}).total, 0);
 }
 
+TEST_P(StoreContractTest, ARecreatedProjectTakesItsTestStatusFromTheKeptHistory) {
+  store_->Apply(ShopSnapshot());
+  ServiceSnapshot empty_shop;
+  empty_shop.service = "shop";
+  empty_shop.origin = "dbt";
+  store_->Apply(empty_shop);  // every entity goes; the run results stay
+  ServiceSnapshot again = ShopSnapshot();
+  again.invocations.clear();
+  again.runs.clear();
+  store_->Apply(again);
+  EXPECT_EQ(StatusOf(FindWith(*store_, {.limit = 50}), kCustomers), "fail");
+}
+
 TEST_P(StoreContractTest, SearchCountsFacetsOverEveryMatch) {
   store_->Apply(ShopSnapshot());
   SearchPage page = FindWith(*store_, {.facets = true, .limit = 1});

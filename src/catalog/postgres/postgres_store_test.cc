@@ -204,6 +204,7 @@ std::vector<std::string> Documents(Connection& db, const std::string& service) {
       " ORDER BY d.fqn COLLATE \"C\"",
       Params().Add(service));
   std::vector<std::string> documents;
+  documents.reserve(static_cast<std::size_t>(rows.size()));
   for (int i = 0; i < rows.size(); ++i) documents.push_back(rows.String(i, 0));
   return documents;
 }

@@ -161,7 +161,7 @@ FROM unnest($1::text[]) WITH ORDINALITY f(fqn, pos)
 
 constexpr const char* kCopyDocuments = R"sql(
 COPY search_docs(doc, service_id, fqn, name, resource_type, schema_name, tag_list, owner_list,
-                 description, document) FROM STDIN
+                 description, document, test_status) FROM STDIN
 )sql";
 
 // PostgreSQL keeps positions up to 16383 and 256 of them per lexeme.
@@ -276,7 +276,8 @@ std::string DocumentVector(const Document& doc) {
 
 void SearchIndex::IndexNewCatalog(const ServiceSnapshot& snapshot, std::int64_t service_id,
                                   const std::vector<std::int64_t>& table_ids,
-                                  const std::vector<std::int64_t>& node_ids) {
+                                  const std::vector<std::int64_t>& node_ids,
+                                  const NewCatalogTestStatuses* statuses) {
   // A table's builder is the first node with its fqn that builds it; a
   // node's schema is that of the table it points at.
   std::unordered_map<std::string, const DbtNode*> builders;
@@ -288,7 +289,7 @@ void SearchIndex::IndexNewCatalog(const ServiceSnapshot& snapshot, std::int64_t 
   tables.reserve(snapshot.tables.size());
   for (const Table& table : snapshot.tables) tables.emplace(FqnKey(table.fqn), &table);
   CopyRows rows;
-  auto write = [&](const Document& doc) {
+  auto write = [&](const Document& doc, int status) {
     rows.Int(doc.rowid)
         .Int(service_id)
         .Text(doc.fqn)
@@ -299,6 +300,7 @@ void SearchIndex::IndexNewCatalog(const ServiceSnapshot& snapshot, std::int64_t 
         .Text(ListArray(doc.owner_list))
         .Text(Characters(doc.description, 200))
         .Text(DocumentVector(doc))
+        .Int(std::int64_t{status})
         .EndRow();
   };
   for (std::size_t i = 0; i < snapshot.tables.size(); ++i) {
@@ -306,7 +308,7 @@ void SearchIndex::IndexNewCatalog(const ServiceSnapshot& snapshot, std::int64_t 
     auto builder = builders.find(FqnKey(table.fqn));
     Document doc = TableDocument(table, builder != builders.end() ? builder->second : nullptr);
     doc.rowid = table_ids[i] * 2;
-    write(doc);
+    write(doc, statuses != nullptr ? statuses->tables[i] : 0);
   }
   for (std::size_t i = 0; i < snapshot.nodes.size(); ++i) {
     const DbtNode& node = snapshot.nodes[i];
@@ -318,7 +320,7 @@ void SearchIndex::IndexNewCatalog(const ServiceSnapshot& snapshot, std::int64_t 
     }
     Document doc = NodeDocument(node, schema);
     doc.rowid = node_ids[i] * 2 + 1;
-    write(doc);
+    write(doc, statuses != nullptr ? statuses->nodes[i] : 0);
   }
   if (!rows.empty()) db_.Copy(kCopyDocuments, rows.data());
 }

@@ -37,9 +37,12 @@ class SearchIndex {
   // documents Refresh would build from the stored rows, built from the
   // snapshot and written with one COPY. `table_ids` and `node_ids` are the
   // rows' ids, parallel to snapshot.tables and snapshot.nodes.
+  // With `statuses` (a catalog without history either), the documents get
+  // their test status at once.
   void IndexNewCatalog(const ServiceSnapshot& snapshot, std::int64_t service_id,
                        const std::vector<std::int64_t>& table_ids,
-                       const std::vector<std::int64_t>& node_ids);
+                       const std::vector<std::int64_t>& node_ids,
+                       const NewCatalogTestStatuses* statuses);
 
   SearchPage Search(const SearchQuery& query);
 

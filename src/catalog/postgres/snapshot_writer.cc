@@ -29,6 +29,7 @@ constexpr const char* kServiceId = "SELECT id FROM services WHERE name_key = cai
 
 constexpr const char* kCatalogHoldsEntities =
     "SELECT EXISTS (SELECT 1 FROM tables) OR EXISTS (SELECT 1 FROM dbt_nodes)";
+constexpr const char* kHistoryHoldsRuns = "SELECT EXISTS (SELECT 1 FROM node_runs)";
 constexpr const char* kStoredTables =
     "SELECT id, content_hash, fqn, origin, database_name, schema_name, deleted_at <> '' "
     "FROM tables WHERE service_id = $1";
@@ -177,21 +178,24 @@ ApplyReport SnapshotWriter::Write() {
     throw Error(ErrorCode::kInvalidArgument, "a snapshot to apply names no service");
   }
   catalog_was_empty_ = !db_.Query(kCatalogHoldsEntities).Bool(0, 0);
+  history_was_empty_ = catalog_was_empty_ && !db_.Query(kHistoryHoldsRuns).Bool(0, 0);
   UpsertService();
   WriteTables();
   WriteLineage();
   Await(SnapshotPart::kNodes);
   WriteNodes();
   WriteDocBlocks();
-  if (catalog_was_empty_) {
-    SearchIndex(db_).IndexNewCatalog(snapshot_, service_id_, table_row_ids_, node_row_ids_);
-    dirty_tables_.clear();  // indexed; only their test statuses are left
-    dirty_nodes_.clear();
-    dirty_table_fqns_.clear();
-  }
   Await(SnapshotPart::kAll);
   SaveSetState();
   WriteHistory();
+  if (catalog_was_empty_) {
+    const NewCatalogTestStatuses statuses = ComputeNewCatalogTestStatuses(snapshot_, latest_runs_);
+    SearchIndex(db_).IndexNewCatalog(snapshot_, service_id_, table_row_ids_, node_row_ids_,
+                                     history_was_empty_ ? &statuses : nullptr);
+    dirty_tables_.clear();  // indexed; at most their test statuses are left
+    dirty_nodes_.clear();
+    dirty_table_fqns_.clear();
+  }
   if (staged_ != nullptr) staged_->Release();
   RefreshSearch();
   return report_;
@@ -559,6 +563,9 @@ void SnapshotWriter::WriteHistory() {
         .Double(run.age_seconds)
         .EndRow();
     ++report_.runs_added;
+    if (history_was_empty_) {
+      NoteLatestRun(latest_runs_, run.unique_id, generated_at.at(run.invocation_id), run.status);
+    }
   }
   if (!unknown.empty()) {
     Rows stored = db_.Query(kStoredInvocations, Params().Add(ArrayLiteral(unknown)));
@@ -581,10 +588,13 @@ void SnapshotWriter::RefreshSearch() {
     Rows rows = db_.Query(kTableIdsByFqn, Params().Add(ArrayLiteral(fqns)));
     for (int i = 0; i < rows.size(); ++i) dirty_tables_.insert(rows.Int64(i, 0));
   }
-  SearchIndex(db_).Refresh(SearchChanges{.service_id = service_id_,
-                                         .table_ids = Sorted(dirty_tables_),
-                                         .node_ids = Sorted(dirty_nodes_),
-                                         .new_results = report_.runs_added > 0});
+  SearchIndex(db_).Refresh(SearchChanges{
+      .service_id = service_id_,
+      .table_ids = Sorted(dirty_tables_),
+      .node_ids = Sorted(dirty_nodes_),
+      // Set at once for a catalog without history; the
+      // documents of a new catalog start at none.
+      .new_results = !history_was_empty_ && (report_.runs_added > 0 || catalog_was_empty_)});
 }
 
 }  // namespace cairn::catalog::postgres

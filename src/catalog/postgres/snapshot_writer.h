@@ -13,6 +13,7 @@
 #include "catalog/postgres/bulk.h"
 #include "catalog/postgres/connection.h"
 #include "catalog/postgres/table_rows.h"
+#include "catalog/search_document.h"
 #include "catalog/staged_snapshot.h"
 #include "catalog/table_reconciler.h"
 
@@ -100,6 +101,9 @@ class SnapshotWriter final : private TableRowWriter {
   // documents come from the snapshot (SearchIndex::IndexNewCatalog), with
   // the rows' ids parallel to snapshot_.tables and snapshot_.nodes.
   bool catalog_was_empty_ = false;
+  // ... and no run results: the test statuses come from this snapshot.
+  bool history_was_empty_ = false;
+  LatestRuns latest_runs_;  // with history_was_empty_: what WriteHistory stored
   std::vector<std::int64_t> table_row_ids_;
   std::vector<std::int64_t> node_row_ids_;
   std::int64_t lineage_hash_ = 0;

@@ -371,33 +371,19 @@ void SearchIndex::SetNewCatalogTestStatus(const ServiceSnapshot& snapshot,
                                           const std::vector<std::int64_t>& table_ids,
                                           const std::vector<std::int64_t>& node_ids,
                                           const LatestRuns& latest) {
-  // kRankTests: each test's rank; the worst per tested table (its subject).
-  std::vector<int> own(snapshot.nodes.size(), -1);
-  std::unordered_map<std::string, int> worst;  // FqnKey(subject) -> rank
-  for (std::size_t i = 0; i < snapshot.nodes.size(); ++i) {
-    const DbtNode& node = snapshot.nodes[i];
-    if (!IsTest(node.resource_type)) continue;
-    auto run = latest.find(node.unique_id);
-    own[i] = run == latest.end() ? 0 : TestRank(run->second.status);
-    int& subject = worst[FqnKey(node.table_fqn)];
-    subject = std::max(subject, own[i]);
-  }
-  auto worst_of = [&](const std::string& fqn) {
-    auto it = worst.find(FqnKey(fqn));
-    return it == worst.end() ? 0 : it->second;
-  };
+  const NewCatalogTestStatuses statuses = ComputeNewCatalogTestStatuses(snapshot, latest);
   // kUpdateTestStatus: the documents start at 0, so only others are set.
   Statement& set = db_.Prepare(kSetTestStatus);
   auto write = [&](std::int64_t doc, int status) {
     if (status != 0) set.Bind(1, doc).Bind(2, std::int64_t{status}).Exec();
   };
   for (std::size_t t = 0; t < snapshot.tables.size(); ++t) {
-    write(table_ids[t] * 2, worst_of(snapshot.tables[t].fqn));
+    write(table_ids[t] * 2, statuses.tables[t]);
   }
   for (std::size_t i = 0; i < snapshot.nodes.size(); ++i) {
     const DbtNode& node = snapshot.nodes[i];
     if (FqnKey(node.fqn) == FqnKey(node.table_fqn)) continue;  // part of its table's document
-    write(node_ids[i] * 2 + 1, own[i] >= 0 ? own[i] : worst_of(node.fqn));
+    write(node_ids[i] * 2 + 1, statuses.nodes[i]);
   }
 }
 

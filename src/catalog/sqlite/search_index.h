@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "catalog/model.h"
+#include "catalog/search_document.h"
 #include "catalog/sqlite/connection.h"
 
 namespace cairn::catalog::sqlite {
@@ -20,13 +21,6 @@ struct SearchChanges {
   bool had_documents = false;           // the service was indexed before (else deletes are skipped)
   bool new_results = false;             // run results were added: test statuses may change
 };
-
-// A node's latest run among those one Apply stored, by unique_id.
-struct LatestRun {
-  std::string_view generated_at;
-  std::string_view status;
-};
-using LatestRuns = std::unordered_map<std::string_view, LatestRun>;
 
 // The FTS5 search index (table search_fts): one document per table, carrying
 // what the dbt node that builds it says, and one per table-less dbt node

@@ -540,19 +540,18 @@ void SnapshotWriter::WriteHistory() {
 
 void SnapshotWriter::NoteLatest(std::string_view unique_id, std::string_view generated_at,
                                 std::string_view status) {
-  // Newest first by (generated_at, id), as Get shows the history: on a tie
-  // the run stored later wins.
-  auto [it, added] = latest_runs_.try_emplace(unique_id, LatestRun{generated_at, status});
-  if (!added && generated_at >= it->second.generated_at) it->second = {generated_at, status};
+  NoteLatestRun(latest_runs_, unique_id, generated_at, status);
 }
 
 void SnapshotWriter::RefreshSearch() {
-  SearchChanges changes{.service_id = service_id_,
-                        .table_ids = {dirty_tables_.begin(), dirty_tables_.end()},
-                        .node_ids = {dirty_nodes_.begin(), dirty_nodes_.end()},
-                        .had_documents = had_entities_,
-                        // Set above for a catalog without history.
-                        .new_results = report_.runs_added > 0 && !history_was_empty_};
+  SearchChanges changes{
+      .service_id = service_id_,
+      .table_ids = {dirty_tables_.begin(), dirty_tables_.end()},
+      .node_ids = {dirty_nodes_.begin(), dirty_nodes_.end()},
+      .had_documents = had_entities_,
+      // Set above for a catalog without history; the
+      // documents of a new catalog start at none.
+      .new_results = !history_was_empty_ && (report_.runs_added > 0 || catalog_was_empty_)};
   if (catalog_was_empty_) {
     // Every document was new and came from this snapshot alone (Write built
     // them instead of Refresh from the stored rows with SQL
