@@ -83,6 +83,32 @@ Document NodeDocument(const DbtNode& node, std::string_view schema) {
   return doc;
 }
 
+SnapshotDocuments::SnapshotDocuments(const ServiceSnapshot& snapshot) : snapshot_(snapshot) {
+  for (const DbtNode& node : snapshot.nodes) {
+    std::string key = FqnKey(node.fqn);
+    if (key == FqnKey(node.table_fqn)) builders_.emplace(std::move(key), &node);
+  }
+  tables_.reserve(snapshot.tables.size());
+  for (const Table& table : snapshot.tables) tables_.emplace(FqnKey(table.fqn), &table);
+}
+
+Document SnapshotDocuments::OfTable(std::size_t index) const {
+  const Table& table = snapshot_.tables[index];
+  auto builder = builders_.find(FqnKey(table.fqn));
+  return TableDocument(table, builder != builders_.end() ? builder->second : nullptr);
+}
+
+std::optional<Document> SnapshotDocuments::OfNode(std::size_t index) const {
+  const DbtNode& node = snapshot_.nodes[index];
+  const std::string key = FqnKey(node.table_fqn);
+  if (FqnKey(node.fqn) == key) return std::nullopt;
+  std::string_view schema;
+  if (auto table = tables_.find(key); !key.empty() && table != tables_.end()) {
+    schema = table->second->schema;
+  }
+  return NodeDocument(node, schema);
+}
+
 void NoteLatestRun(LatestRuns& latest, std::string_view unique_id, std::string_view generated_at,
                    std::string_view status) {
   auto [it, added] = latest.try_emplace(unique_id, LatestRun{generated_at, status});

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -34,6 +35,24 @@ struct Document {
 Document TableDocument(const Table& table, const DbtNode* builder);
 // A table-less node's document; `schema` is that of the table it points at.
 Document NodeDocument(const DbtNode& node, std::string_view schema);
+
+// The documents of one snapshot, built from it alone: a table's builder is
+// the first node with its fqn that builds it; a node's schema is that of the
+// table it points at. Holds pointers into the snapshot.
+class SnapshotDocuments {
+ public:
+  explicit SnapshotDocuments(const ServiceSnapshot& snapshot);
+  // The document of snapshot.tables[index].
+  Document OfTable(std::size_t index) const;
+  // The document of snapshot.nodes[index]; nullopt for a node whose fqn is
+  // its table's, which is part of the table's document.
+  std::optional<Document> OfNode(std::size_t index) const;
+
+ private:
+  const ServiceSnapshot& snapshot_;
+  std::unordered_map<std::string, const DbtNode*> builders_;  // by FqnKey
+  std::unordered_map<std::string, const Table*> tables_;      // by FqnKey
+};
 
 // A node's latest run among those one Apply stored, by unique_id.
 struct LatestRun {

@@ -278,16 +278,7 @@ void SearchIndex::IndexNewCatalog(const ServiceSnapshot& snapshot, std::int64_t 
                                   const std::vector<std::int64_t>& table_ids,
                                   const std::vector<std::int64_t>& node_ids,
                                   const NewCatalogTestStatuses* statuses) {
-  // A table's builder is the first node with its fqn that builds it; a
-  // node's schema is that of the table it points at.
-  std::unordered_map<std::string, const DbtNode*> builders;
-  for (const DbtNode& node : snapshot.nodes) {
-    std::string key = FqnKey(node.fqn);
-    if (key == FqnKey(node.table_fqn)) builders.emplace(std::move(key), &node);
-  }
-  std::unordered_map<std::string, const Table*> tables;
-  tables.reserve(snapshot.tables.size());
-  for (const Table& table : snapshot.tables) tables.emplace(FqnKey(table.fqn), &table);
+  const SnapshotDocuments documents(snapshot);
   CopyRows rows;
   auto write = [&](const Document& doc, int status) {
     rows.Int(doc.rowid)
@@ -304,23 +295,15 @@ void SearchIndex::IndexNewCatalog(const ServiceSnapshot& snapshot, std::int64_t 
         .EndRow();
   };
   for (std::size_t i = 0; i < snapshot.tables.size(); ++i) {
-    const Table& table = snapshot.tables[i];
-    auto builder = builders.find(FqnKey(table.fqn));
-    Document doc = TableDocument(table, builder != builders.end() ? builder->second : nullptr);
+    Document doc = documents.OfTable(i);
     doc.rowid = table_ids[i] * 2;
     write(doc, statuses != nullptr ? statuses->tables[i] : 0);
   }
   for (std::size_t i = 0; i < snapshot.nodes.size(); ++i) {
-    const DbtNode& node = snapshot.nodes[i];
-    const std::string key = FqnKey(node.table_fqn);
-    if (FqnKey(node.fqn) == key) continue;  // part of its table's document
-    std::string_view schema;
-    if (auto table = tables.find(key); !key.empty() && table != tables.end()) {
-      schema = table->second->schema;
-    }
-    Document doc = NodeDocument(node, schema);
-    doc.rowid = node_ids[i] * 2 + 1;
-    write(doc, statuses != nullptr ? statuses->nodes[i] : 0);
+    std::optional<Document> doc = documents.OfNode(i);
+    if (!doc) continue;  // part of its table's document
+    doc->rowid = node_ids[i] * 2 + 1;
+    write(*doc, statuses != nullptr ? statuses->nodes[i] : 0);
   }
   if (!rows.empty()) db_.Copy(kCopyDocuments, rows.data());
 }

@@ -304,17 +304,7 @@ void RebuildSearchFacets(Connection& db) {
 void SearchIndex::IndexNewCatalog(const ServiceSnapshot& snapshot, std::string_view service,
                                   const std::vector<std::int64_t>& table_ids,
                                   const std::vector<std::int64_t>& node_ids) {
-  // A table's builder is the first node with its fqn that builds it; a
-  // node's schema is that of the table it points at.
-  std::unordered_map<std::string, const DbtNode*> builders;
-  for (const DbtNode& node : snapshot.nodes) {
-    std::string key = FqnKey(node.fqn);
-    if (key == FqnKey(node.table_fqn)) builders.emplace(std::move(key), &node);
-  }
-  std::unordered_map<std::string, const Table*> tables;
-  tables.reserve(snapshot.tables.size());
-  for (const Table& table : snapshot.tables) tables.emplace(FqnKey(table.fqn), &table);
-
+  const SnapshotDocuments documents(snapshot);
   Statement& insert = db_.Prepare(kInsertDocument);
   Statement& insert_facet = db_.Prepare(kInsertFacet);
   auto write = [&](const Document& doc) {
@@ -339,16 +329,10 @@ void SearchIndex::IndexNewCatalog(const ServiceSnapshot& snapshot, std::string_v
         .Exec();
   };
   auto write_node = [&](std::size_t i) {
-    const DbtNode& node = snapshot.nodes[i];
-    const std::string key = FqnKey(node.table_fqn);
-    if (FqnKey(node.fqn) == key) return;  // part of its table's document
-    std::string_view schema;
-    if (auto table = tables.find(key); !key.empty() && table != tables.end()) {
-      schema = table->second->schema;
-    }
-    Document doc = NodeDocument(node, schema);
-    doc.rowid = node_ids[i] * 2 + 1;
-    write(doc);
+    std::optional<Document> doc = documents.OfNode(i);
+    if (!doc) return;  // part of its table's document
+    doc->rowid = node_ids[i] * 2 + 1;
+    write(*doc);
   };
   // In ascending rowid order throughout, so FTS5 never flushes early (ids
   // grow in snapshot order on an empty catalog).
@@ -358,9 +342,7 @@ void SearchIndex::IndexNewCatalog(const ServiceSnapshot& snapshot, std::string_v
     while (next_node < snapshot.nodes.size() && node_ids[next_node] * 2 + 1 < rowid) {
       write_node(next_node++);
     }
-    const Table& table = snapshot.tables[t];
-    auto builder = builders.find(FqnKey(table.fqn));
-    Document doc = TableDocument(table, builder != builders.end() ? builder->second : nullptr);
+    Document doc = documents.OfTable(t);
     doc.rowid = rowid;
     write(doc);
   }
