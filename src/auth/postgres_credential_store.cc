@@ -65,6 +65,7 @@ class PostgresCredentialStore final : public CredentialStore {
     std::lock_guard lock(mutex_);
     Rows rows = db_.Query(kListBlocks);
     std::vector<CredentialRecord> records;
+    records.reserve(static_cast<std::size_t>(rows.size()));
     for (int row = 0; row < rows.size(); ++row) records.push_back(RecordFromRow(rows, row));
     return records;
   }

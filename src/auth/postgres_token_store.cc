@@ -107,6 +107,7 @@ class PostgresTokenStore final : public TokenStore {
     Rows rows = db_.Query(
         kListTokens, Params().Add(account_id).Add(OptionalState(state)).Add(limit).Add(offset));
     std::vector<ServiceToken> tokens;
+    tokens.reserve(static_cast<std::size_t>(rows.size()));
     for (int row = 0; row < rows.size(); ++row) {
       tokens.push_back(TokenFromRow(rows, row));
       tokens.back().grants = Grants(tokens.back().id);
@@ -131,6 +132,7 @@ class PostgresTokenStore final : public TokenStore {
     std::lock_guard lock(mutex_);
     Rows rows = db_.Query(kActiveTokens);
     std::vector<Credential> credentials;
+    credentials.reserve(static_cast<std::size_t>(rows.size()));
     for (int row = 0; row < rows.size(); ++row) {
       ServiceToken token = TokenFromRow(rows, row);
       token.grants = Grants(token.id);
@@ -162,6 +164,7 @@ class PostgresTokenStore final : public TokenStore {
   std::vector<PermissionGrant> Grants(std::int64_t token_id) {
     Rows rows = db_.Query(kSelectGrants, Params().Add(token_id));
     std::vector<PermissionGrant> grants;
+    grants.reserve(static_cast<std::size_t>(rows.size()));
     for (int row = 0; row < rows.size(); ++row) {
       grants.push_back(PermissionGrant{
           .id = rows.Int64(row, 0),

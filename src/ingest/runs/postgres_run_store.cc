@@ -107,6 +107,7 @@ class PostgresRunStore final : public RunStore {
     std::lock_guard lock(mutex_);
     Rows rows = db_.Query(kSelectIntegrations);
     std::vector<Integration> integrations;
+    integrations.reserve(static_cast<std::size_t>(rows.size()));
     for (int row = 0; row < rows.size(); ++row) {
       integrations.push_back(Opened(IntegrationFromRow(rows, row)));
     }
@@ -152,6 +153,7 @@ class PostgresRunStore final : public RunStore {
     total = db_.Query(kCountRuns, Params().Add(integration_id)).Int64(0, 0);
     Rows rows = db_.Query(kListRuns, Params().Add(integration_id).Add(limit).Add(offset));
     std::vector<ExtractionRun> runs;
+    runs.reserve(static_cast<std::size_t>(rows.size()));
     for (int row = 0; row < rows.size(); ++row) runs.push_back(RunFromRow(rows, row));
     return runs;
   }
@@ -161,6 +163,7 @@ class PostgresRunStore final : public RunStore {
     std::optional<ExtractionRun> run = ReadRun(run_id);
     if (!run) return run;
     Rows rows = db_.Query(kSelectLog, Params().Add(run_id));
+    run->log.reserve(static_cast<std::size_t>(rows.size()));
     for (int row = 0; row < rows.size(); ++row) {
       run->log.push_back(RunLogLine{.time = rows.String(row, 0),
                                     .level = rows.String(row, 1),

@@ -79,8 +79,9 @@ TEST_P(RunStoreTest, ARunGoesFromQueuedToFinishedWithItsLog) {
 }
 
 TEST_P(RunStoreTest, ListsRunsNewestFirstAndCountsThemByStatus) {
-  std::vector<std::int64_t> ids;
-  for (int i = 0; i < 3; ++i) ids.push_back(runs_->CreateRun("i1", "upload").id);
+  std::vector<std::int64_t> ids = {runs_->CreateRun("i1", "upload").id,
+                                   runs_->CreateRun("i1", "upload").id,
+                                   runs_->CreateRun("i1", "upload").id};
   runs_->CreateRun("i2", "upload");
   runs_->FinishRun(ids[0], kRunSucceeded, "{}", "");
   std::int64_t total = 0;
