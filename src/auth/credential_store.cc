@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "catalog/database_url.h"
+#include "catalog/postgres/connection.h"
 #include "core/error.h"
 
 namespace cairn::auth {
@@ -82,6 +85,29 @@ void CheckCredentialName(std::string_view name) {
                             "and '-', starting with a letter or digit, at most {} characters",
                             name, kMaxNameLength));
   }
+}
+
+std::unique_ptr<CredentialStore> OpenCredentialStore(const std::string& db_url) {
+  if (catalog::postgres::IsPostgresUrl(db_url)) return OpenPostgresCredentialStore(db_url);
+  return OpenSqliteCredentialStore(catalog::SqlitePathOf(db_url));
+}
+
+std::string ServerSecretKey(const std::string& db_url) {
+  const char* variable = std::getenv("CAIRN_SECRET_KEY");
+  std::optional<std::string> key = variable != nullptr && *variable != '\0'
+                                       ? std::optional<std::string>(variable)
+                                       : std::nullopt;
+  if (!catalog::postgres::IsPostgresUrl(db_url)) {
+    return LoadOrCreateSecretKey(catalog::SqlitePathOf(db_url) + ".secret-key", key);
+  }
+  if (!key) {
+    throw Error(ErrorCode::kInvalidArgument,
+                fmt::format("{} keeps credentials and integration settings sealed: set "
+                            "CAIRN_SECRET_KEY to a key of 64 hex digits (`openssl rand -hex 32`), "
+                            "the same for every cairn serve that shares the database",
+                            catalog::postgres::RedactedUrl(db_url)));
+  }
+  return LoadOrCreateSecretKey({}, key);
 }
 
 std::string MaskedKey(std::string_view api_key) {

@@ -46,6 +46,22 @@ class CredentialStore {
 // catalog must have been opened, and so migrated, first).
 std::unique_ptr<CredentialStore> OpenSqliteCredentialStore(const std::string& path);
 
+// The credential store in a PostgreSQL database (a postgresql:// URL),
+// migrating it first (catalog/postgres/migrations.h).
+std::unique_ptr<CredentialStore> OpenPostgresCredentialStore(const std::string& url);
+
+// The credential store of the server's database `db_url`: PostgreSQL for a
+// postgresql:// URL, else the SQLite catalog file (catalog/database_url.h).
+std::unique_ptr<CredentialStore> OpenCredentialStore(const std::string& db_url);
+
+// The key that seals credential blocks and integrations' settings in the
+// server's database `db_url`: CAIRN_SECRET_KEY (64 hex digits) when set;
+// else, for an SQLite catalog, the key file beside it (PATH.secret-key,
+// created on first use). A PostgreSQL database has no file beside it and
+// every instance sharing it must seal with the same key, so there it is
+// kInvalidArgument naming CAIRN_SECRET_KEY when the variable is not set.
+std::string ServerSecretKey(const std::string& db_url);
+
 // A block as shown: everything but the key, which is only masked.
 struct CredentialBlock {
   std::string name;

@@ -1,20 +1,14 @@
 #include "auth/credential_store.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 
-#include "catalog/store.h"
 #include "core/error.h"
+#include "server/testing/store_database.h"
 
 namespace cairn::auth {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr const char* kApiKey = "dbtc_TestKeyThatMustNeverShow_wxyz";
 
@@ -26,30 +20,12 @@ cloud::DbtCloudCredentials Fields(std::string api_key = kApiKey) {
   return {.account_id = "43", .api_key = std::move(api_key)};
 }
 
-class CredentialStoreTest : public ::testing::Test {
+class CredentialStoreTest : public ::testing::TestWithParam<testing::StoreBackend> {
  protected:
   void SetUp() override {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() / ("cairn_credentials_" + std::to_string(::getpid()) + "_" +
-                                         std::to_string(counter++) + ".db");
-    catalog::OpenStore("sqlite:" + path_.string());  // creates and migrates the file
-    store_ = OpenSqliteCredentialStore(path_.string());
+    database_ = GetParam().create();
+    store_ = OpenCredentialStore(database_->url());
     blocks_ = std::make_unique<CredentialBlocks>(*store_, cipher_);
-  }
-  void TearDown() override {
-    blocks_.reset();
-    store_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_.string() + suffix);
-  }
-
-  // The catalog file and its write-ahead log, as bytes.
-  std::string FileBytes() const {
-    std::string bytes;
-    for (const char* suffix : {"", "-wal"}) {
-      std::ifstream in(path_.string() + suffix, std::ios::binary);
-      bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
-    return bytes;
   }
 
   // The message of the cairn::Error that `body` throws, checking its code.
@@ -65,13 +41,13 @@ class CredentialStoreTest : public ::testing::Test {
     return "";
   }
 
-  fs::path path_;
+  std::unique_ptr<testing::StoreDatabase> database_;
   std::unique_ptr<CredentialStore> store_;
   SecretCipher cipher_{KeyOf('k')};
   std::unique_ptr<CredentialBlocks> blocks_;
 };
 
-TEST_F(CredentialStoreTest, CreatesListsGetsAndDeletes) {
+TEST_P(CredentialStoreTest, CreatesListsGetsAndDeletes) {
   CredentialBlock created = blocks_->Create("dbt-cloud", "prod",
                                             {.account_id = "43",
                                              .api_key = kApiKey,
@@ -103,7 +79,7 @@ TEST_F(CredentialStoreTest, CreatesListsGetsAndDeletes) {
             std::string::npos);
 }
 
-TEST_F(CredentialStoreTest, ResolvesDbtCloudCredentialsWithTheKeyOpened) {
+TEST_P(CredentialStoreTest, ResolvesDbtCloudCredentialsWithTheKeyOpened) {
   blocks_->Create("dbt-cloud", "prod",
                   {.account_id = "43", .api_key = kApiKey, .access_url = "https://x.example"});
   cloud::DbtCloudCredentials credentials = blocks_->DbtCloud("prod");
@@ -114,7 +90,7 @@ TEST_F(CredentialStoreTest, ResolvesDbtCloudCredentialsWithTheKeyOpened) {
   EXPECT_EQ(credentials.discovery_url, "");
 }
 
-TEST_F(CredentialStoreTest, NotFoundNamesTheBlockAndThoseThatExist) {
+TEST_P(CredentialStoreTest, NotFoundNamesTheBlockAndThoseThatExist) {
   std::string none = ErrorOf(ErrorCode::kNotFound, [&] { blocks_->DbtCloud("prod"); });
   EXPECT_NE(none.find("no credential block 'prod'"), std::string::npos) << none;
   EXPECT_NE(none.find("none yet"), std::string::npos) << none;
@@ -126,10 +102,10 @@ TEST_F(CredentialStoreTest, NotFoundNamesTheBlockAndThoseThatExist) {
   EXPECT_NE(some.find("there are: dev, staging"), std::string::npos) << some;
 }
 
-TEST_F(CredentialStoreTest, KeyIsSealedAtRest) {
+TEST_P(CredentialStoreTest, KeyIsSealedAtRest) {
   blocks_->Create("dbt-cloud", "prod", Fields());
-  std::string bytes = FileBytes();
-  ASSERT_NE(bytes.find("prod"), std::string::npos);   // the file holds the block...
+  std::string bytes = database_->ContentsAtRest();
+  ASSERT_NE(bytes.find("prod"), std::string::npos);   // the database holds the block...
   EXPECT_EQ(bytes.find(kApiKey), std::string::npos);  // ...but not its key
   EXPECT_EQ(bytes.find("TestKeyThatMustNeverShow"), std::string::npos);
   std::optional<CredentialRecord> record = store_->Get("prod");
@@ -137,7 +113,7 @@ TEST_F(CredentialStoreTest, KeyIsSealedAtRest) {
   EXPECT_TRUE(SecretCipher::IsSealed(record->fields.api_key));
 }
 
-TEST_F(CredentialStoreTest, WrongSecretKeyFailsClearly) {
+TEST_P(CredentialStoreTest, WrongSecretKeyFailsClearly) {
   blocks_->Create("dbt-cloud", "prod", Fields());
   SecretCipher other(KeyOf('o'));
   CredentialBlocks with_other_key(*store_, other);
@@ -151,7 +127,7 @@ TEST_F(CredentialStoreTest, WrongSecretKeyFailsClearly) {
   }
 }
 
-TEST_F(CredentialStoreTest, DuplicateNameIsRefusedAndTheFirstKept) {
+TEST_P(CredentialStoreTest, DuplicateNameIsRefusedAndTheFirstKept) {
   blocks_->Create("dbt-cloud", "prod", Fields());
   std::string message = ErrorOf(ErrorCode::kInvalidArgument, [&] {
     blocks_->Create("dbt-cloud", "prod", Fields("dbtc_another_key_of_sorts_1234"));
@@ -160,7 +136,7 @@ TEST_F(CredentialStoreTest, DuplicateNameIsRefusedAndTheFirstKept) {
   EXPECT_EQ(blocks_->DbtCloud("prod").api_key, kApiKey);
 }
 
-TEST_F(CredentialStoreTest, RefusesBadNamesTypesAndFields) {
+TEST_P(CredentialStoreTest, RefusesBadNamesTypesAndFields) {
   for (const std::string& name :
        {std::string(), std::string("-prod"), std::string("pro d"), std::string("prod/x"),
         std::string("prod;drop"), std::string(65, 'a'), std::string("прод")}) {
@@ -192,6 +168,9 @@ TEST_F(CredentialStoreTest, RefusesBadNamesTypesAndFields) {
   refused({.account_id = "43", .api_key = kApiKey, .discovery_url = "https://"}, "discovery URL");
   EXPECT_EQ(blocks_->List().size(), 2u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backend, CredentialStoreTest, ::testing::Values(testing::TestedBackend()),
+                         testing::BackendName);
 
 TEST(MaskedKeyTest, ShowsTheLastFourCharactersOfLongKeysOnly) {
   EXPECT_EQ(MaskedKey("dbtc_0123456789wxyz"), "****wxyz");

@@ -1,36 +1,23 @@
 #include "auth/token_service.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include "auth/permission_sets.h"
-#include "catalog/store.h"
 #include "core/error.h"
 #include "core/timestamp.h"
+#include "server/testing/store_database.h"
 
 namespace cairn::auth {
 namespace {
 
-namespace fs = std::filesystem;
-
-class TokenServiceTest : public ::testing::Test {
+class TokenServiceTest : public ::testing::TestWithParam<testing::StoreBackend> {
  protected:
   void SetUp() override {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() / ("cairn_tokens_" + std::to_string(::getpid()) + "_" +
-                                         std::to_string(counter++) + ".db");
-    catalog::OpenStore("sqlite:" + path_.string());  // creates and migrates the file
-    store_ = OpenSqliteTokenStore(path_.string());
+    database_ = GetParam().create();
+    store_ = OpenTokenStore(database_->url());
     service_ = std::make_unique<TokenService>(*store_);
-  }
-  void TearDown() override {
-    service_.reset();
-    store_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_.string() + suffix);
   }
 
   CreatedToken Create(const std::string& name, const std::string& permission_set) {
@@ -38,12 +25,12 @@ class TokenServiceTest : public ::testing::Test {
         {.account_id = 1, .name = name, .grants = {{.permission_set = permission_set}}});
   }
 
-  fs::path path_;
+  std::unique_ptr<testing::StoreDatabase> database_;
   std::unique_ptr<TokenStore> store_;
   std::unique_ptr<TokenService> service_;
 };
 
-TEST_F(TokenServiceTest, AuthenticatesBearerAndTokenSchemes) {
+TEST_P(TokenServiceTest, AuthenticatesBearerAndTokenSchemes) {
   CreatedToken created = Create("ci", "job_admin");
   for (const std::string& header :
        {"Bearer " + created.token_string, "Token " + created.token_string,
@@ -60,7 +47,7 @@ TEST_F(TokenServiceTest, AuthenticatesBearerAndTokenSchemes) {
   }
 }
 
-TEST_F(TokenServiceTest, PermissionSetsMapToAccessLevels) {
+TEST_P(TokenServiceTest, PermissionSetsMapToAccessLevels) {
   EXPECT_EQ(AccessOfPermissionSet("account_admin"), Access::kAdmin);
   EXPECT_EQ(AccessOfPermissionSet("job_runner"), Access::kIngest);
   EXPECT_EQ(AccessOfPermissionSet("metadata_only"), Access::kRead);
@@ -77,7 +64,7 @@ TEST_F(TokenServiceTest, PermissionSetsMapToAccessLevels) {
   EXPECT_EQ(service_->Authenticate("Bearer " + none.token_string)->access, Access::kNone);
 }
 
-TEST_F(TokenServiceTest, DeactivatedTokensAreRefusedAtOnceAndKept) {
+TEST_P(TokenServiceTest, DeactivatedTokensAreRefusedAtOnceAndKept) {
   CreatedToken created = Create("old", "metadata_only");
   ASSERT_TRUE(service_->Authenticate("Bearer " + created.token_string).has_value());
   std::optional<ServiceToken> updated = service_->Update(1, created.token.id, std::nullopt, 2);
@@ -93,7 +80,7 @@ TEST_F(TokenServiceTest, DeactivatedTokensAreRefusedAtOnceAndKept) {
   EXPECT_THROW(service_->Update(1, created.token.id, std::nullopt, 1), Error);
 }
 
-TEST_F(TokenServiceTest, ExpiredTokensAreRefused) {
+TEST_P(TokenServiceTest, ExpiredTokensAreRefused) {
   auto soon = std::chrono::system_clock::now() + std::chrono::milliseconds(1500);
   CreatedToken created = service_->Create({.account_id = 1,
                                            .name = "short",
@@ -104,7 +91,7 @@ TEST_F(TokenServiceTest, ExpiredTokensAreRefused) {
   EXPECT_FALSE(service_->Authenticate("Bearer " + created.token_string).has_value());
 }
 
-TEST_F(TokenServiceTest, BadRequestsNameTheField) {
+TEST_P(TokenServiceTest, BadRequestsNameTheField) {
   try {
     Create("x", "superuser");
     FAIL() << "accepted an unknown permission set";
@@ -118,21 +105,17 @@ TEST_F(TokenServiceTest, BadRequestsNameTheField) {
       Error);
 }
 
-TEST_F(TokenServiceTest, TheSecretIsNeverStored) {
+TEST_P(TokenServiceTest, TheSecretIsNeverStored) {
   CreatedToken created = Create("ci", "job_admin");
   service_.reset();
   store_.reset();
-  std::string bytes;
-  for (const char* suffix : {"", "-wal"}) {
-    std::ifstream in(path_.string() + suffix, std::ios::binary);
-    bytes += std::string(std::istreambuf_iterator<char>(in), {});
-  }
+  std::string bytes = database_->ContentsAtRest();
   EXPECT_FALSE(bytes.empty());
   EXPECT_EQ(bytes.find(created.token_string), std::string::npos);
   EXPECT_EQ(bytes.find(created.token_string.substr(6)), std::string::npos);
 }
 
-TEST_F(TokenServiceTest, BootstrapCreatesOneAdminTokenOnce) {
+TEST_P(TokenServiceTest, BootstrapCreatesOneAdminTokenOnce) {
   std::optional<std::string> printed = service_->EnsureBootstrapToken(1, "");
   ASSERT_TRUE(printed.has_value());
   EXPECT_EQ(service_->Authenticate("Bearer " + *printed)->access, Access::kAdmin);
@@ -142,7 +125,7 @@ TEST_F(TokenServiceTest, BootstrapCreatesOneAdminTokenOnce) {
   EXPECT_EQ(total, 1);
 }
 
-TEST_F(TokenServiceTest, BootstrapTakesTheOperatorsToken) {
+TEST_P(TokenServiceTest, BootstrapTakesTheOperatorsToken) {
   EXPECT_THROW(service_->EnsureBootstrapToken(1, "short"), Error);
   std::string chosen = "an-operator-chosen-secret-of-enough-length";
   EXPECT_FALSE(service_->EnsureBootstrapToken(1, chosen).has_value());
@@ -152,13 +135,16 @@ TEST_F(TokenServiceTest, BootstrapTakesTheOperatorsToken) {
   EXPECT_EQ(principal->access, Access::kAdmin);
 }
 
-TEST_F(TokenServiceTest, LastUsedIsWrittenWithoutAWritePerRequest) {
+TEST_P(TokenServiceTest, LastUsedIsWrittenWithoutAWritePerRequest) {
   CreatedToken created = Create("ci", "readonly");
   for (int i = 0; i < 5; ++i) service_->Authenticate("Bearer " + created.token_string);
   EXPECT_TRUE(service_->Get(1, created.token.id)->last_used.empty());
   service_->FlushLastUsed();
   EXPECT_TRUE(ParseUtcTimestamp(service_->Get(1, created.token.id)->last_used).has_value());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backend, TokenServiceTest, ::testing::Values(testing::TestedBackend()),
+                         testing::BackendName);
 
 }  // namespace
 }  // namespace cairn::auth

@@ -42,4 +42,12 @@ class TokenStore {
 // migrations; the catalog must have been opened, and so migrated, first).
 std::unique_ptr<TokenStore> OpenSqliteTokenStore(const std::string& path);
 
+// The token store in a PostgreSQL database (a postgresql:// URL), migrating
+// it first (catalog/postgres/migrations.h).
+std::unique_ptr<TokenStore> OpenPostgresTokenStore(const std::string& url);
+
+// The token store of the server's database `db_url`: PostgreSQL for a
+// postgresql:// URL, else the SQLite catalog file (catalog/database_url.h).
+std::unique_ptr<TokenStore> OpenTokenStore(const std::string& db_url);
+
 }  // namespace cairn::auth

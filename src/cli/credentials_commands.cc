@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/credential_store.h"
+#include "catalog/postgres/connection.h"
 #include "catalog/store.h"
 #include "core/error.h"
 #include "core/secret_cipher.h"
@@ -20,41 +21,23 @@ namespace {
 
 constexpr const char* kApiKeyVariable = "DBT_CLOUD_API_KEY";
 
-// The catalog file of a store URL, as `cairn serve` reads it, so that the
-// key file beside it is the server's.
-std::string CatalogFile(const std::string& db) {
-  if (db.starts_with("sqlite:")) return db.substr(std::string_view("sqlite:").size());
-  if (db.find("://") != std::string::npos || db.starts_with("postgres")) {
-    throw Error(ErrorCode::kUnsupported,
-                fmt::format("cairn credentials supports sqlite:PATH catalogs for now, not '{}'",
-                            db.substr(0, db.find(':'))));
-  }
-  return db;
-}
-
-// The catalog's credential blocks, opened as `cairn serve` opens them.
+// The catalog's credential blocks, opened as `cairn serve` opens them: the
+// same database and secret key.
 class CatalogCredentials {
  public:
   explicit CatalogCredentials(const std::string& db)
-      : path_(Migrated(db)),
-        cipher_(LoadOrCreateSecretKey(path_ + ".secret-key", SecretKeyVariable())),
-        store_(auth::OpenSqliteCredentialStore(path_)),
-        blocks_(*store_, cipher_) {}
+      : cipher_(auth::ServerSecretKey(db)), store_(Migrated(db)), blocks_(*store_, cipher_) {}
 
   auth::CredentialBlocks& blocks() { return blocks_; }
 
  private:
-  static std::string Migrated(const std::string& db) {
-    std::string path = CatalogFile(db);
-    catalog::OpenStore(db);  // creates and migrates the file
-    return path;
-  }
-  static std::optional<std::string> SecretKeyVariable() {
-    const char* key = std::getenv("CAIRN_SECRET_KEY");
-    return key ? std::optional<std::string>(key) : std::nullopt;
+  static std::unique_ptr<auth::CredentialStore> Migrated(const std::string& db) {
+    // A PostgreSQL store migrates its database itself; an SQLite file is
+    // created and migrated by opening the catalog.
+    if (!catalog::postgres::IsPostgresUrl(db)) catalog::OpenStore(db);
+    return auth::OpenCredentialStore(db);
   }
 
-  std::string path_;
   SecretCipher cipher_;
   std::unique_ptr<auth::CredentialStore> store_;
   auth::CredentialBlocks blocks_;
@@ -151,8 +134,8 @@ CredentialsCommands::CredentialsCommands(CLI::App& app, std::string& db) : db_(d
   credentials_->require_subcommand(1);
   auto common = [this](CLI::App& command) {
     command.add_option("--db", db_,
-                       "Catalog store: sqlite:PATH or a path (env CAIRN_DB; default "
-                       "sqlite:cairn.db)");
+                       "Catalog store: sqlite:PATH, a path, or postgresql://… (env CAIRN_DB; "
+                       "default sqlite:cairn.db)");
     command.add_flag("--json", json_, "Print JSON");
   };
 

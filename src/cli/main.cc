@@ -115,7 +115,10 @@ int main(int argc, char** argv) {
   CLI::App* serve = app.add_subcommand(
       "serve", "Serve the catalog over HTTP: REST API, artifact uploads, service tokens");
   cairn::server::ServeOptions serve_options;
-  AddDbOption(*serve, db);
+  serve->add_option("--db", db,
+                    "Database: sqlite:PATH, a path, or postgresql://… shared by every instance "
+                    "(env CAIRN_DB, where a password belongs rather than in arguments; default "
+                    "sqlite:cairn.db)");
   serve->add_option("--host", serve_options.host, "Address to listen on")->capture_default_str();
   serve->add_option("--port", serve_options.port, "Port to listen on; 0 picks a free one")
       ->capture_default_str();
@@ -123,7 +126,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(2, 256))
       ->capture_default_str();
   serve->add_option("--data-dir", serve_options.data_dir,
-                    "Where uploaded artifacts are kept (default: cairn-data beside the catalog)");
+                    "Where uploaded artifacts are kept, one per instance (default: cairn-data "
+                    "beside an SQLite catalog, ./cairn-data with PostgreSQL)");
   serve->add_option("--tls-cert", serve_options.tls_cert, "PEM certificate chain: serve HTTPS")
       ->check(CLI::ExistingFile);
   serve->add_option("--tls-key", serve_options.tls_key, "PEM private key of --tls-cert")

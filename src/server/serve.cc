@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <cstdlib>
 #include <ostream>
 
 #include "auth/bearer_authenticator.h"
@@ -11,6 +10,8 @@
 #include "auth/jwt_verifier.h"
 #include "auth/token_service.h"
 #include "auth/token_store.h"
+#include "catalog/database_url.h"
+#include "catalog/postgres/connection.h"
 #include "catalog/store.h"
 #include "catalog/store_pool.h"
 #include "core/error.h"
@@ -36,15 +37,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The catalog file of an SQLite URL; the server keeps tokens and runs in it.
-std::string SqlitePath(const std::string& db_url) {
-  if (db_url.starts_with("sqlite:")) return db_url.substr(7);
-  if (db_url.find("://") != std::string::npos) {
-    throw Error(ErrorCode::kUnsupported,
-                fmt::format("cairn serve supports sqlite:PATH catalogs for now, not '{}'",
-                            db_url.substr(0, db_url.find("://"))));
-  }
-  return db_url;
+// Uploaded artifacts go beside an SQLite catalog's file; a PostgreSQL
+// database has no place on this host, so they go under the working
+// directory. Several instances on one host each need their own.
+fs::path DefaultDataDir(const std::string& db_url) {
+  if (catalog::postgres::IsPostgresUrl(db_url)) return "cairn-data";
+  fs::path parent = fs::path(catalog::SqlitePathOf(db_url)).parent_path();
+  return (parent.empty() ? fs::path(".") : parent) / "cairn-data";
+}
+
+// The database as the start-up line shows it: never a password.
+std::string ShownDatabase(const std::string& db_url) {
+  if (catalog::postgres::IsPostgresUrl(db_url)) return catalog::postgres::RedactedUrl(db_url);
+  return catalog::SqlitePathOf(db_url);
 }
 
 void AddServerRoutes(Router& router, Metrics& metrics) {
@@ -107,16 +112,15 @@ void AddAllRoutes(Router& router, const ApiParts& parts) {
 }
 
 int Serve(const ServeOptions& options, std::ostream& out) {
-  // The catalog is opened (and migrated) first: tokens and runs share its file.
-  std::string path = SqlitePath(options.db_url);
+  // Integrations' settings and credential blocks hold keys: sealed in the
+  // database with a key kept outside it (a PostgreSQL database needs
+  // CAIRN_SECRET_KEY, checked before anything is opened).
+  SecretCipher cipher(auth::ServerSecretKey(options.db_url));
+  // The catalog is opened (and migrated) first: tokens and runs share its database.
   catalog::OpenStore(options.db_url);
-  fs::path data_dir = options.data_dir;
-  if (data_dir.empty()) {
-    fs::path parent = fs::path(path).parent_path();
-    data_dir = (parent.empty() ? fs::path(".") : parent) / "cairn-data";
-  }
+  fs::path data_dir = options.data_dir.empty() ? DefaultDataDir(options.db_url) : options.data_dir;
 
-  std::unique_ptr<auth::TokenStore> token_store = auth::OpenSqliteTokenStore(path);
+  std::unique_ptr<auth::TokenStore> token_store = auth::OpenTokenStore(options.db_url);
   auth::TokenService tokens(*token_store);
   const char* operator_token = std::getenv("CAIRN_ADMIN_TOKEN");
   if (auto created =
@@ -124,20 +128,16 @@ int Serve(const ServeOptions& options, std::ostream& out) {
     out << "Admin token, shown this once (keep it in your secret store): " << *created << "\n";
   }
 
-  // Integrations' settings hold bucket keys: sealed in the catalog file with
-  // a key kept outside it.
-  const char* secret_key = std::getenv("CAIRN_SECRET_KEY");
-  SecretCipher cipher(LoadOrCreateSecretKey(
-      path + ".secret-key", secret_key ? std::optional<std::string>(secret_key) : std::nullopt));
-  std::unique_ptr<ingest::RunStore> run_store = ingest::OpenSqliteRunStore(path, &cipher);
+  std::unique_ptr<ingest::RunStore> run_store = ingest::OpenRunStore(options.db_url, &cipher);
   ingest::ExtractionService extraction(
       *run_store,
       {.db_url = options.db_url, .data_dir = data_dir, .workers = options.extraction_workers});
   extraction.Start();
   // Credential blocks: the same rows and key as `cairn credentials`.
-  std::unique_ptr<auth::CredentialStore> credential_store = auth::OpenSqliteCredentialStore(path);
+  std::unique_ptr<auth::CredentialStore> credential_store =
+      auth::OpenCredentialStore(options.db_url);
   auth::CredentialBlocks credentials(*credential_store, cipher);
-  std::unique_ptr<SyncStateStore> sync_state = OpenSqliteSyncStateStore(path);
+  std::unique_ptr<SyncStateStore> sync_state = OpenSyncStateStore(options.db_url);
   SyncSchedulerOptions sync_options = BucketSyncOptions(options);
   sync_options.dbt_cloud_credentials = [&credentials](const std::string& name) {
     return credentials.DbtCloud(name);
@@ -173,8 +173,8 @@ int Serve(const ServeOptions& options, std::ostream& out) {
   HttpServer server(server_options, router, authenticator, metrics);
   server.Start();
   syncs.Start();
-  out << "Cairn is serving " << server.url() << "  (catalog " << path << ", artifacts "
-      << data_dir.string() << ")\n"
+  out << "Cairn is serving " << server.url() << "  (catalog " << ShownDatabase(options.db_url)
+      << ", artifacts " << data_dir.string() << ")\n"
       << std::flush;
 
   HttpServer::WaitForStopSignal();

@@ -26,13 +26,16 @@ class Router;
 class SyncScheduler;
 
 struct ServeOptions {
+  // sqlite:PATH (or a path), or a postgresql:// URL that any number of
+  // instances share (then CAIRN_SECRET_KEY must be set, the same for all).
   std::string db_url = "sqlite:cairn.db";
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: any free port
   int io_threads = 2;
   int extraction_workers = 2;
-  // Uploaded artifacts and the temp files of uploads in progress; default:
-  // "cairn-data" beside the catalog file.
+  // Uploaded artifacts and the temp files of uploads in progress, one per
+  // instance; default: "cairn-data" beside an SQLite catalog's file,
+  // ./cairn-data with PostgreSQL.
   std::filesystem::path data_dir;
   std::filesystem::path tls_cert;
   std::filesystem::path tls_key;

@@ -28,15 +28,20 @@ ADMIN_TOKEN = "cairn_test_admin_token_0123456789abcdefghijklmnop"
 
 
 class CairnServer:
-    """One `cairn serve` process over a catalog file in `workdir`."""
+    """One `cairn serve` process over a catalog file in `workdir`, or over the
+    database `db_url` (given in CAIRN_DB, never on the command line, where
+    `ps` would show its password)."""
 
-    def __init__(self, workdir, env=None, args=(), tls=None):
+    def __init__(self, workdir, env=None, args=(), tls=None, db_url=None):
         self.workdir = workdir
         self.db = os.path.join(workdir, "cairn.db")
+        self.db_url = db_url
         self.log_path = os.path.join(workdir, "server.log")
         self.env = dict(os.environ)
         self.env.setdefault("CAIRN_ADMIN_TOKEN", ADMIN_TOKEN)
         self.env.update(env or {})
+        if db_url:
+            self.env["CAIRN_DB"] = db_url
         self.args = list(args)
         self.tls = tls  # (cert, key) paths
         self.proc = None
@@ -44,7 +49,8 @@ class CairnServer:
         self.printed = []  # stdout lines up to the "serving" line
 
     def start(self, timeout=60):
-        cmd = [CAIRN, "serve", "--db", "sqlite:" + self.db, "--host", "127.0.0.1", "--port", "0",
+        database = [] if self.db_url else ["--db", "sqlite:" + self.db]
+        cmd = [CAIRN, "serve", *database, "--host", "127.0.0.1", "--port", "0",
                "--data-dir", os.path.join(self.workdir, "data"), *self.args]
         if self.tls:
             cmd += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1]]

@@ -58,4 +58,14 @@ class RunStore {
 std::unique_ptr<RunStore> OpenSqliteRunStore(const std::string& path,
                                              const SecretCipher* cipher = nullptr);
 
+// The same in a PostgreSQL database (a postgresql:// URL), migrating it
+// first (catalog/postgres/migrations.h).
+std::unique_ptr<RunStore> OpenPostgresRunStore(const std::string& url,
+                                               const SecretCipher* cipher = nullptr);
+
+// The run store of the server's database `db_url`: PostgreSQL for a
+// postgresql:// URL, else the SQLite catalog file (catalog/database_url.h).
+std::unique_ptr<RunStore> OpenRunStore(const std::string& db_url,
+                                       const SecretCipher* cipher = nullptr);
+
 }  // namespace cairn::ingest

@@ -116,11 +116,11 @@ void SyncScheduler::Wake() {
 ExtractionRun SyncScheduler::SyncNow(const std::string& integration_id,
                                      const std::string& trigger) {
   std::unique_lock lock(mutex_);
-  return Begin(integration_id, trigger, lock);
+  return Begin(integration_id, trigger, /*scheduled=*/false, lock);
 }
 
 ExtractionRun SyncScheduler::Begin(const std::string& integration_id, const std::string& trigger,
-                                   std::unique_lock<std::mutex>& lock) {
+                                   bool scheduled, std::unique_lock<std::mutex>& lock) {
   if (stopping_) throw Error(ErrorCode::kInternal, "Cairn is shutting down; try again shortly");
   if (auto it = active_.find(integration_id); it != active_.end()) {
     std::optional<ExtractionRun> run = extraction_.runs().GetRun(it->second);
@@ -144,6 +144,16 @@ ExtractionRun SyncScheduler::Begin(const std::string& integration_id, const std:
                 fmt::format("another Cairn process is syncing integration '{}'; try again when "
                             "its run has finished",
                             integration.name));
+  }
+  // Another process may have run the due sync between this one's look at
+  // the state and the lease: a scheduled sync is begun only while still due,
+  // so that each falls to one process.
+  if (Clock::time_point leased = Clock::now();
+      scheduled && DueAt(integration_id, *settings, leased) > leased) {
+    state_.ReleaseLease(integration_id, holder_);
+    throw Error(
+        ErrorCode::kInconsistent,
+        fmt::format("another Cairn process has just synced integration '{}'", integration.name));
   }
   ExtractionRun run;
   try {
@@ -190,6 +200,12 @@ void SyncScheduler::Schedule() {
   }
 }
 
+Clock::time_point SyncScheduler::DueAt(const std::string& integration_id,
+                                       const SyncSettings& settings, Clock::time_point now) {
+  return NextSyncDue(state_.LastSyncStarted(integration_id), IntervalOf(settings),
+                     state_.FailuresSinceLastSuccess(integration_id), now);
+}
+
 // Begins the syncs that are due; returns when the next one will be.
 Clock::time_point SyncScheduler::SyncDueSyncs() {
   Clock::time_point now = Clock::now();
@@ -202,17 +218,14 @@ Clock::time_point SyncScheduler::SyncDueSyncs() {
       continue;  // validated when saved; a hand-edited row is not the scheduler's to fix
     }
     if (!settings) continue;
-    Clock::time_point due =
-        NextSyncDue(state_.LastSyncStarted(integration.id), IntervalOf(*settings),
-                    state_.FailuresSinceLastSuccess(integration.id), now);
-    if (due > now) {
+    if (Clock::time_point due = DueAt(integration.id, *settings, now); due > now) {
       next = std::min(next, due);
       continue;
     }
     std::unique_lock lock(mutex_);
     if (stopping_ || active_.contains(integration.id)) continue;
     try {
-      Begin(integration.id, ScheduledTrigger(*settings), lock);
+      Begin(integration.id, ScheduledTrigger(*settings), /*scheduled=*/true, lock);
     } catch (const Error& e) {
       spdlog::info("scheduled sync of integration '{}' not begun: {}", integration.name, e.what());
     }

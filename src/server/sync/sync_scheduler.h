@@ -87,8 +87,13 @@ class SyncScheduler {
     SyncSettings settings;
   };
 
+  // `scheduled`: begun by the schedule, so refused once no longer due.
   ingest::ExtractionRun Begin(const std::string& integration_id, const std::string& trigger,
-                              std::unique_lock<std::mutex>& lock);
+                              bool scheduled, std::unique_lock<std::mutex>& lock);
+  // When the integration's next sync is due, by the shared state.
+  std::chrono::system_clock::time_point DueAt(const std::string& integration_id,
+                                              const SyncSettings& settings,
+                                              std::chrono::system_clock::time_point now);
   void Schedule();
   std::chrono::system_clock::time_point SyncDueSyncs();
   void Work();

@@ -30,13 +30,25 @@ class SyncStateStore {
   virtual int FailuresSinceLastSuccess(std::string_view integration_id) = 0;
 
   // Takes or renews the lease of `integration_id` for `holder` until
-  // `expires_at`: true when no one else holds an unexpired one.
+  // `expires_at`: true when no one else holds an unexpired one. A renewal
+  // is false when the lease was lost meanwhile (the sync must stop).
   virtual bool TryLease(std::string_view integration_id, std::string_view holder, std::int64_t now,
                         std::int64_t expires_at) = 0;
   virtual void ReleaseLease(std::string_view integration_id, std::string_view holder) = 0;
 };
 
 // The state in the catalog's SQLite file (migrated by opening the catalog first).
+// Leases there are rows that expire.
 std::unique_ptr<SyncStateStore> OpenSqliteSyncStateStore(const std::string& path);
+
+// The state in a PostgreSQL database (a postgresql:// URL, migrated first).
+// Leases there are advisory locks on a session of the store's own: they
+// last until released or until the holding process (or its session) ends,
+// whatever `expires_at` says.
+std::unique_ptr<SyncStateStore> OpenPostgresSyncStateStore(const std::string& url);
+
+// The state of the server's database `db_url`: PostgreSQL for a
+// postgresql:// URL, else the SQLite catalog file (catalog/database_url.h).
+std::unique_ptr<SyncStateStore> OpenSyncStateStore(const std::string& db_url);
 
 }  // namespace cairn::server
