@@ -76,7 +76,8 @@ Access ServiceToken::access() const {
   return most;
 }
 
-TokenService::TokenService(TokenStore& store) : store_(store) {
+TokenService::TokenService(TokenStore& store, std::chrono::steady_clock::duration index_max_age)
+    : store_(store), index_max_age_(index_max_age) {
   Reload();
   flusher_ = std::jthread([this](const std::stop_token& stop) {
     std::mutex mutex;
@@ -105,12 +106,29 @@ TokenService::~TokenService() {
 }
 
 void TokenService::Reload() {
+  std::lock_guard reload(reload_mutex_);
+  ReadIndex();
+}
+
+void TokenService::ReadIndex() {
+  Clock::time_point began = Clock::now();
   std::unordered_map<std::string, std::vector<Credential>> index;
   for (Credential& credential : store_.ActiveCredentials()) {
     index[credential.lookup_key].push_back(std::move(credential));
   }
   std::unique_lock lock(index_mutex_);
   index_ = std::move(index);
+  index_read_at_.store(began.time_since_epoch().count(), std::memory_order_release);
+}
+
+void TokenService::ReloadUnlessReadSince(Clock::time_point since) noexcept {
+  try {
+    std::lock_guard reload(reload_mutex_);
+    if (index_read_at_.load(std::memory_order_acquire) >= since.time_since_epoch().count()) return;
+    ReadIndex();
+  } catch (const std::exception& e) {
+    spdlog::warn("could not read the service tokens again, keeping the ones known: {}", e.what());
+  }
 }
 
 CreatedToken TokenService::Create(const NewServiceToken& request) {
@@ -152,23 +170,36 @@ std::optional<ServiceToken> TokenService::Update(std::int64_t account_id, std::i
   return store_.Get(account_id, id);
 }
 
+std::optional<Principal> TokenService::Find(std::string_view token, const std::string& key,
+                                            bool& known) {
+  std::shared_lock lock(index_mutex_);
+  auto it = index_.find(key);
+  known = it != index_.end();
+  if (!known) return std::nullopt;
+  for (const Credential& credential : it->second) {
+    if (!VerifyToken(token, credential.salt, credential.verifier)) continue;
+    if (credential.expires_at && *credential.expires_at <= std::chrono::system_clock::now()) {
+      return std::nullopt;
+    }
+    return Principal{credential.token_id, credential.name, credential.access};
+  }
+  return std::nullopt;
+}
+
 std::optional<Principal> TokenService::Authenticate(std::string_view authorization) {
   std::string_view token = TokenOf(authorization);
   if (token.empty()) return std::nullopt;
   std::string key = LookupKey(token);
-  std::optional<Principal> principal;
-  {
-    std::shared_lock lock(index_mutex_);
-    auto it = index_.find(key);
-    if (it == index_.end()) return std::nullopt;
-    for (const Credential& credential : it->second) {
-      if (!VerifyToken(token, credential.salt, credential.verifier)) continue;
-      if (credential.expires_at && *credential.expires_at <= std::chrono::system_clock::now()) {
-        return std::nullopt;
-      }
-      principal = Principal{credential.token_id, credential.name, credential.access};
-      break;
-    }
+  Clock::time_point asked = Clock::now();
+  if (asked.time_since_epoch().count() - index_read_at_.load(std::memory_order_acquire) >
+      index_max_age_.count()) {
+    ReloadUnlessReadSince(asked - index_max_age_);
+  }
+  bool known = false;
+  std::optional<Principal> principal = Find(token, key, known);
+  if (!known) {  // perhaps made by another instance since the index was read
+    ReloadUnlessReadSince(asked);
+    principal = Find(token, key, known);
   }
   if (principal) {
     std::lock_guard lock(usage_mutex_);

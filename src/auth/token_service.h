@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -27,12 +28,19 @@ struct CreatedToken {
 // Service tokens for the server: creates, lists and deactivates them in the
 // TokenStore, and authenticates requests against an in-memory index of the
 // active ones (lookup key -> credential) so the per-request path reads no
-// database. The index follows every change made through this object; a
-// token deactivated here is refused at once. Thread-safe.
+// database. The index follows every change made through this object at
+// once. Other processes sharing the database (several `cairn serve` on one
+// PostgreSQL) change it too: a token unknown to the index is looked for in
+// the store before it is refused, and the index is read again once it is
+// older than `index_max_age`, so a token deactivated elsewhere is refused
+// here within that time. Thread-safe.
 class TokenService final : public Authenticator {
  public:
+  static constexpr std::chrono::milliseconds kIndexMaxAge{1000};
+
   // Starts a thread that writes last-used times about once a minute.
-  explicit TokenService(TokenStore& store);
+  explicit TokenService(TokenStore& store,
+                        std::chrono::steady_clock::duration index_max_age = kIndexMaxAge);
   // Writes the last-used times still in memory.
   ~TokenService() override;
   TokenService(const TokenService&) = delete;
@@ -67,9 +75,22 @@ class TokenService final : public Authenticator {
   void FlushLastUsed();
 
  private:
+  using Clock = std::chrono::steady_clock;
+
   void Reload();
+  void ReadIndex();  // with reload_mutex_ held
+  // Reads the index again unless a read that began at or after `since`
+  // already did: concurrent misses share one read. Keeps the old index when
+  // the store fails (logged), so requests are judged on what is known.
+  void ReloadUnlessReadSince(Clock::time_point since) noexcept;
+  // The principal of `token` in the index; `known` tells whether its
+  // lookup key was there at all.
+  std::optional<Principal> Find(std::string_view token, const std::string& key, bool& known);
 
   TokenStore& store_;
+  Clock::duration index_max_age_;
+  std::mutex reload_mutex_;
+  std::atomic<Clock::rep> index_read_at_{0};  // when the read that built index_ began
   std::shared_mutex index_mutex_;
   std::unordered_map<std::string, std::vector<Credential>> index_;  // by lookup key
   std::mutex usage_mutex_;

@@ -80,6 +80,29 @@ TEST_P(TokenServiceTest, DeactivatedTokensAreRefusedAtOnceAndKept) {
   EXPECT_THROW(service_->Update(1, created.token.id, std::nullopt, 1), Error);
 }
 
+// Two services on one store stand for two `cairn serve` on one database.
+TEST_P(TokenServiceTest, TokensMadeByAnotherServiceOnTheStoreAreKnownAtOnce) {
+  TokenService other(*store_);
+  CreatedToken created = Create("ci", "metadata_only");
+  std::optional<Principal> principal = other.Authenticate("Bearer " + created.token_string);
+  ASSERT_TRUE(principal.has_value());
+  EXPECT_EQ(principal->name, "ci");
+  EXPECT_FALSE(other.Authenticate("Bearer " + created.token_string + "x").has_value());
+}
+
+TEST_P(TokenServiceTest, TokensDeactivatedByAnotherServiceAreRefusedOnceTheIndexIsOld) {
+  CreatedToken created = Create("ci", "metadata_only");
+  TokenService fresh(*store_, std::chrono::milliseconds(0));
+  TokenService lasting(*store_, std::chrono::hours(1));
+  ASSERT_TRUE(fresh.Authenticate("Bearer " + created.token_string).has_value());
+  ASSERT_TRUE(lasting.Authenticate("Bearer " + created.token_string).has_value());
+  ASSERT_TRUE(service_->Update(1, created.token.id, std::nullopt, kTokenInactive).has_value());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_FALSE(fresh.Authenticate("Bearer " + created.token_string).has_value());
+  // Within its age the index is trusted: the refusal waits for the next read.
+  EXPECT_TRUE(lasting.Authenticate("Bearer " + created.token_string).has_value());
+}
+
 TEST_P(TokenServiceTest, ExpiredTokensAreRefused) {
   auto soon = std::chrono::system_clock::now() + std::chrono::milliseconds(1500);
   CreatedToken created = service_->Create({.account_id = 1,

@@ -89,11 +89,17 @@ class SharedStateTest(PostgresInstancesTestCase):
         self.assertEqual(self.second.get("/api/v1/entities", token=token).status_code, 200)
         listed = self.second.get("/api/v3/accounts/1/service-tokens/").json()["data"]
         self.assertEqual(sorted(t["name"] for t in listed), ["bootstrap", "ci"])
-        # Deactivated on the second: refused there at once.
+        self.assertEqual(self.first.get("/api/v1/entities", token=token).status_code, 200)
+        # Deactivated on the second: refused there at once, and on the first
+        # once its index of tokens is older than a second.
         token_id = response.json()["data"]["id"]
         self.assertEqual(self.second.request("DELETE", f"/api/v3/accounts/1/service-tokens/{token_id}/").status_code,
-                         200)
+                         204)
         self.assertEqual(self.second.get("/api/v1/entities", token=token).status_code, 401)
+        deactivated = time.monotonic()
+        while self.first.get("/api/v1/entities", token=token).status_code != 401:
+            self.assertLess(time.monotonic() - deactivated, 10, "the first instance still takes the token")
+            time.sleep(0.1)
 
     def test_an_upload_to_one_instance_is_served_by_the_other(self):
         response = self.first.post("/api/v1/integrations",
