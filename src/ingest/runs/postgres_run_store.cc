@@ -3,7 +3,6 @@
 #include "catalog/postgres/connection.h"
 #include "catalog/postgres/migrations.h"
 #include "core/process.h"
-#include "core/secret_cipher.h"
 #include "ingest/runs/run_store.h"
 
 namespace cairn::ingest {
@@ -80,7 +79,7 @@ ExtractionRun RunFromRow(const Rows& rows, int row) {
 // share: each run records the process that owns it, as in SQLite.
 class PostgresRunStore final : public RunStore {
  public:
-  PostgresRunStore(const std::string& url, const SecretCipher* cipher) : cipher_(cipher), db_(url) {
+  PostgresRunStore(const std::string& url, const SecretCipher* cipher) : seal_(cipher), db_(url) {
     catalog::postgres::Migrate(db_);
   }
 
@@ -90,15 +89,16 @@ class PostgresRunStore final : public RunStore {
                                       .Add(integration.id)
                                       .Add(integration.name)
                                       .Add(integration.type)
-                                      .Add(Sealed(integration.settings_json)));
+                                      .Add(seal_.Sealed(integration.settings_json)));
     return *Find(integration.id);
   }
 
   std::optional<Integration> UpdateIntegration(const Integration& integration) override {
     std::lock_guard lock(mutex_);
-    Rows updated = db_.Query(
-        kUpdateIntegration,
-        Params().Add(integration.id).Add(integration.name).Add(Sealed(integration.settings_json)));
+    Rows updated = db_.Query(kUpdateIntegration, Params()
+                                                     .Add(integration.id)
+                                                     .Add(integration.name)
+                                                     .Add(seal_.Sealed(integration.settings_json)));
     if (updated.Affected() == 0) return std::nullopt;
     return Find(integration.id);
   }
@@ -109,7 +109,7 @@ class PostgresRunStore final : public RunStore {
     std::vector<Integration> integrations;
     integrations.reserve(static_cast<std::size_t>(rows.size()));
     for (int row = 0; row < rows.size(); ++row) {
-      integrations.push_back(Opened(IntegrationFromRow(rows, row)));
+      integrations.push_back(seal_.Opened(IntegrationFromRow(rows, row)));
     }
     return integrations;
   }
@@ -197,7 +197,7 @@ class PostgresRunStore final : public RunStore {
   std::optional<Integration> Find(std::string_view id) {
     Rows rows = db_.Query(kSelectIntegration, Params().Add(id));
     if (rows.empty()) return std::nullopt;
-    return Opened(IntegrationFromRow(rows, 0));
+    return seal_.Opened(IntegrationFromRow(rows, 0));
   }
 
   std::optional<ExtractionRun> ReadRun(std::int64_t run_id) {
@@ -206,16 +206,7 @@ class PostgresRunStore final : public RunStore {
     return RunFromRow(rows, 0);
   }
 
-  std::string Sealed(const std::string& settings_json) const {
-    return cipher_ ? cipher_->Seal(settings_json) : settings_json;
-  }
-
-  Integration Opened(Integration integration) const {
-    if (cipher_) integration.settings_json = cipher_->Open(integration.settings_json);
-    return integration;
-  }
-
-  const SecretCipher* cipher_;
+  const SettingsSeal seal_;
   const std::string owner_ = ThisProcess();  // of the runs this store creates
   std::mutex mutex_;
   Connection db_;

@@ -55,6 +55,18 @@ class RunStore {
 // The run store in the catalog's SQLite file (migrated by opening the catalog
 // first). With a cipher, integrations' settings are sealed in the file (and
 // rows written unsealed before are still read); the cipher must outlive it.
+// How both backends keep integrations' settings, which hold credentials: sealed
+// with the cipher when there is one, as they are when there is none.
+class SettingsSeal {
+ public:
+  explicit SettingsSeal(const SecretCipher* cipher) : cipher_(cipher) {}
+  std::string Sealed(const std::string& settings_json) const;
+  Integration Opened(Integration integration) const;
+
+ private:
+  const SecretCipher* cipher_;
+};
+
 std::unique_ptr<RunStore> OpenSqliteRunStore(const std::string& path,
                                              const SecretCipher* cipher = nullptr);
 

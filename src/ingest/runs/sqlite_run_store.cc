@@ -2,7 +2,6 @@
 
 #include "catalog/sqlite/connection.h"
 #include "core/process.h"
-#include "core/secret_cipher.h"
 #include "ingest/runs/run_store.h"
 
 namespace cairn::ingest {
@@ -77,14 +76,13 @@ ExtractionRun RunFromRow(const Statement& row) {
 
 class SqliteRunStore final : public RunStore {
  public:
-  SqliteRunStore(const std::string& path, const SecretCipher* cipher) : cipher_(cipher), db_(path) {
+  SqliteRunStore(const std::string& path, const SecretCipher* cipher) : seal_(cipher), db_(path) {
     db_.Exec("PRAGMA busy_timeout = 300000");  // may wait for an extraction's Apply
   }
 
   Integration CreateIntegration(const Integration& integration) override {
     std::lock_guard lock(mutex_);
-    std::string settings =
-        cipher_ ? cipher_->Seal(integration.settings_json) : integration.settings_json;
+    std::string settings = seal_.Sealed(integration.settings_json);
     db_.Prepare(kInsertIntegration)
         .Bind(1, std::string_view(integration.id))
         .Bind(2, std::string_view(integration.name))
@@ -96,8 +94,7 @@ class SqliteRunStore final : public RunStore {
 
   std::optional<Integration> UpdateIntegration(const Integration& integration) override {
     std::lock_guard lock(mutex_);
-    std::string settings =
-        cipher_ ? cipher_->Seal(integration.settings_json) : integration.settings_json;
+    std::string settings = seal_.Sealed(integration.settings_json);
     db_.Prepare(kUpdateIntegration)
         .Bind(1, std::string_view(integration.id))
         .Bind(2, std::string_view(integration.name))
@@ -111,7 +108,7 @@ class SqliteRunStore final : public RunStore {
     std::lock_guard lock(mutex_);
     std::vector<Integration> integrations;
     StatementScope rows(db_.Prepare(kSelectIntegrations));
-    while (rows->Next()) integrations.push_back(Opened(IntegrationFromRow(*rows)));
+    while (rows->Next()) integrations.push_back(seal_.Opened(IntegrationFromRow(*rows)));
     return integrations;
   }
 
@@ -214,7 +211,7 @@ class SqliteRunStore final : public RunStore {
     StatementScope row(db_.Prepare(kSelectIntegration));
     row->Bind(1, id);
     if (!row->Next()) return std::nullopt;
-    return Opened(IntegrationFromRow(*row));
+    return seal_.Opened(IntegrationFromRow(*row));
   }
 
   std::optional<ExtractionRun> ReadRun(std::int64_t run_id) {
@@ -224,12 +221,7 @@ class SqliteRunStore final : public RunStore {
     return RunFromRow(*row);
   }
 
-  Integration Opened(Integration integration) const {
-    if (cipher_) integration.settings_json = cipher_->Open(integration.settings_json);
-    return integration;
-  }
-
-  const SecretCipher* cipher_;
+  const SettingsSeal seal_;
   const std::string owner_ = ThisProcess();  // of the runs this store creates
   std::mutex mutex_;
   Connection db_;
