@@ -28,6 +28,8 @@ const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> migrations = {
       {1, "catalog: services, tables, columns, dbt nodes, lineage, runs, search", kCatalogSchema},
       {2, "server: service tokens, credentials, integrations, runs, sync state", kServerSchema},
+      {3, "catalog: no per-row foreign-key checks on the rows Apply writes in bulk",
+       kCatalogUncheckedBulkRows},
   };
   return migrations;
 }

@@ -27,7 +27,8 @@ void Migrate(Connection& db);
 int SchemaVersionOf(Connection& db);
 
 // The SQL of the steps, one file per layer that owns the tables.
-extern const char* const kCatalogSchema;  // catalog_schema.cc
-extern const char* const kServerSchema;   // server_schema.cc: tokens, runs, syncs
+extern const char* const kCatalogSchema;             // catalog_schema.cc
+extern const char* const kServerSchema;              // server_schema.cc: tokens, runs, syncs
+extern const char* const kCatalogUncheckedBulkRows;  // catalog_schema.cc
 
 }  // namespace cairn::catalog::postgres

@@ -310,7 +310,10 @@ void SnapshotWriter::AddTableRow(CopyRows& rows, const TableWrite& write) {
 
 void SnapshotWriter::FlushTables() {
   if (!removed_tables_.empty()) {
-    db_.Query(kDeleteTables, Params().Add(ArrayLiteral(removed_tables_)));  // columns cascade
+    // Columns have no foreign key (migration 3): they go with their tables.
+    std::string ids = ArrayLiteral(removed_tables_);
+    db_.Query(kDeleteColumns, Params().Add(ids));
+    db_.Query(kDeleteTables, Params().Add(ids));
   }
   if (!marked_tables_.empty()) {
     db_.Query(kMarkTablesDeleted, Params()
