@@ -362,6 +362,14 @@ constexpr const char* kRunOwners = R"sql(
 ALTER TABLE extraction_runs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Integrations are listed in the order they were created. created_at has
+// millisecond resolution, so two made within one millisecond need a counter
+// to keep that order; rows from before this migration keep 0 and their
+// created_at order, ahead of every later one.
+constexpr const char* kIntegrationOrder = R"sql(
+ALTER TABLE integrations ADD COLUMN created_seq INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -379,6 +387,7 @@ const std::vector<Migration>& Migrations() {
       {11, "credential blocks", kCredentialBlocks},
       {12, "tables described by several origins", kTableLayers},
       {13, "the process each extraction run belongs to", kRunOwners},
+      {14, "integrations in the order they were created", kIntegrationOrder},
   };
   return kMigrations;
 }

@@ -12,10 +12,11 @@ using catalog::sqlite::Statement;
 using catalog::sqlite::StatementScope;
 
 constexpr const char* kInsertIntegration =
-    "INSERT INTO integrations(id, name, type, settings) VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO integrations(id, name, type, settings, created_seq) VALUES (?1, ?2, ?3, ?4, "
+    "(SELECT coalesce(max(created_seq), 0) + 1 FROM integrations))";
 constexpr const char* kSelectIntegrations =
     "SELECT id, name, type, settings, created_at, updated_at FROM integrations ORDER BY "
-    "created_at, id";
+    "created_seq, created_at, id";
 constexpr const char* kSelectIntegration =
     "SELECT id, name, type, settings, created_at, updated_at FROM integrations WHERE id = ?1";
 constexpr const char* kDeleteIntegration = "DELETE FROM integrations WHERE id = ?1";
