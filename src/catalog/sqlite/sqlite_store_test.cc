@@ -126,6 +126,7 @@ TEST(SqliteStoreTest, MigrationSixBuildsTheFacetsOfAnExistingCatalog) {
           " ALTER TABLE tables DROP COLUMN definition; ALTER TABLE tables DROP COLUMN deleted_at;"
           " DROP TABLE bucket_syncs; DROP TABLE bucket_sync_leases; DROP TABLE table_layers;"
           " DROP TABLE credential_blocks; ALTER TABLE extraction_runs DROP COLUMN owner;"
+          " ALTER TABLE integrations DROP COLUMN created_seq;"
           " DELETE FROM schema_migrations WHERE version >= 6; PRAGMA user_version = 5");
   SqliteStore store(path.string());
   EXPECT_EQ(store.SchemaVersion(), LatestSchemaVersion());
